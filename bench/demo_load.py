@@ -1,0 +1,105 @@
+"""Benchmark: how long `totalfact demo` takes to build a large demo database.
+
+Usage: python bench/demo_load.py [--invoices N] [--customers N] [--no-postgres]
+
+Builds the demo at the given size on a fresh SQLite file and on a fresh PostgreSQL
+database (TOTALFACT_TEST_PG_URL's server), prints the timings and rewrites the
+"Demo load" section of BENCHMARKS.md. Target: 1,000,000 invoices in under 3 minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import sqlite3
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from totalfact_tui.services.database import open_app_database
+from totalfact_tui.services.demo import DemoOptions, build_demo
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get(
+    "TOTALFACT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+TARGET_SECONDS = 180
+
+
+def run(url: str, options: DemoOptions) -> tuple[float, int]:
+    database = open_app_database(url)
+    started = time.perf_counter()
+    summary = build_demo(database, options)
+    elapsed = time.perf_counter() - started
+    database.dispose()
+    return elapsed, summary.actions + summary.payments + summary.invoices + summary.contacts
+
+
+def on_sqlite(options: DemoOptions) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as folder:
+        return run(f"sqlite:///{folder}/bench.db", options)
+
+
+def on_postgres(options: DemoOptions) -> tuple[float, int, str]:
+    admin_url = make_url(PG_URL)
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"totalfact_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        version = str(connection.execute(text("SHOW server_version")).scalar())
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = admin_url.set(database=name).render_as_string(hide_password=False)
+        elapsed, rows = run(url, options)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return elapsed, rows, version
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=5_000)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    options = DemoOptions(today=date.today(), customers=args.customers, invoices=args.invoices)
+    lines = []
+    seconds, rows = on_sqlite(options)
+    lines.append(
+        f"| SQLite {sqlite3.sqlite_version} | {args.invoices:,} | {rows:,} | {seconds:.1f} s |"
+    )
+    print(lines[-1])
+    if not args.no_postgres:
+        seconds, rows, version = on_postgres(options)
+        lines.append(f"| PostgreSQL {version} | {args.invoices:,} | {rows:,} | {seconds:.1f} s |")
+        print(lines[-1])
+    machine = (
+        f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+        f"measured {date.today().isoformat()}"
+    )
+    section = (
+        "## Demo load\n\n"
+        f"`python bench/demo_load.py --invoices {args.invoices} --customers {args.customers}` "
+        f"({machine}). Target: 1,000,000 invoices in under {TARGET_SECONDS} s.\n\n"
+        "| database | invoices | main rows (invoices, actions, payments, contacts) | time |\n"
+        "|---|---:|---:|---:|\n" + "\n".join(lines) + "\n"
+    )
+    path = ROOT / "BENCHMARKS.md"
+    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    if "## Demo load" in current:
+        current = re.sub(r"## Demo load\n.*?(?=\n## |\Z)", section, current, flags=re.S)
+    else:
+        current = current.rstrip("\n") + "\n\n" + section
+    path.write_text(current, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The ``totalfact`` command line: a thin face over the services."""

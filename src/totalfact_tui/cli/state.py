@@ -1,0 +1,45 @@
+"""What every command shares: the effective configuration and the open database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from totalfact_tui.config import Config, load_config
+
+if TYPE_CHECKING:
+    from totalfact_tui.db.session import Database
+
+
+@dataclass
+class CliState:
+    options: dict[str, Any] = field(default_factory=dict)
+    _config: Config | None = None
+    _database: Database | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.options)
+        return self._config
+
+    @property
+    def user(self) -> str | None:
+        return self.config.user
+
+    def database(self) -> Database:
+        """Open (and migrate) the database once per command; check the acting user."""
+        if self._database is None:
+            from totalfact_tui.services.database import open_app_database
+            from totalfact_tui.services.users import check_acting_user
+
+            self.config.prepare_default_database_folder()
+            self._database = open_app_database(self.config.database_url)
+            if self.user:
+                check_acting_user(self._database, self.user)
+        return self._database
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None

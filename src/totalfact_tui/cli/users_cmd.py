@@ -1,0 +1,54 @@
+"""``totalfact users add|list``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from totalfact_tui.cli.output import Column, OutputFormat, emit
+from totalfact_tui.cli.state import CliState
+from totalfact_tui.i18n import t
+
+COLUMNS = (
+    Column("username", "users.col.username"),
+    Column("name", "users.col.name"),
+    Column("role", "users.col.role", "role"),
+    Column("email", "users.col.email"),
+    Column("active", "users.col.active", "bool"),
+)
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help=t("help.users"), no_args_is_help=True)
+    app.add_typer(group, name="users")
+
+    @group.command("add", help=t("help.users.add"))
+    def add(
+        ctx: typer.Context,
+        username: Annotated[str, typer.Argument()],
+        name: Annotated[str, typer.Option("--name", help=t("help.users.name"))],
+        role: Annotated[str, typer.Option("--role", help=t("help.users.role"))],
+        email: Annotated[str | None, typer.Option("--email", help=t("help.users.email"))] = None,
+    ) -> None:
+        from totalfact_tui.services.users import add_user
+
+        state: CliState = ctx.obj
+        user = add_user(state.database(), username, name, role, email, acting=state.user)
+        typer.echo(t("users.added", username=user.username, role=t(f"role.{user.role}")))
+
+    @group.command("list", help=t("help.users.list"))
+    def list_(
+        ctx: typer.Context,
+        fmt: Annotated[OutputFormat, typer.Option("--format", help=t("help.format"))] = (
+            OutputFormat.TABLE
+        ),
+        output: Annotated[Path | None, typer.Option("--output", help=t("help.output"))] = None,
+    ) -> None:
+        from totalfact_tui.services.users import list_users
+
+        state: CliState = ctx.obj
+        rows = [asdict(user) for user in list_users(state.database())]
+        emit(rows, COLUMNS, fmt, output, empty_message=t("users.none"))

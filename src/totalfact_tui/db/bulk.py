@@ -1,0 +1,127 @@
+"""Bulk loading for large generated data sets (demo, benchmarks).
+
+The ORM's ``add_all`` runs at about 14k rows/s; this module writes driver-level
+batches on SQLite (``executemany`` with tuples) and ``COPY`` on PostgreSQL, with the
+secondary indexes dropped during the load and built once afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Connection, Date, Index, Table, text
+
+from totalfact_tui.db.types import UTCDateTime
+
+BATCH = 20_000
+Converter = Callable[[Any], Any]
+
+
+def _sqlite_date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_bool(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _converters(table: Table, columns: Sequence[str], dialect: str) -> list[Converter]:
+    converters: list[Converter] = []
+    for name in columns:
+        column_type = table.c[name].type
+        if isinstance(column_type, JSON):
+            converters.append(_json)
+        elif dialect != "sqlite":
+            converters.append(_identity)
+        elif isinstance(column_type, UTCDateTime):
+            converters.append(_sqlite_datetime)
+        elif isinstance(column_type, Date):
+            converters.append(_sqlite_date)
+        elif isinstance(column_type, Boolean):
+            converters.append(_sqlite_bool)
+        else:
+            converters.append(_identity)
+    return converters
+
+
+def _batches(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def bulk_insert(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Insert ``rows`` (tuples in ``columns`` order) into ``table``; returns the count."""
+    dialect = connection.dialect.name
+    converters = _converters(table, columns, dialect)
+    plain = all(converter is _identity for converter in converters)
+    count = 0
+    if dialect == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    row if plain else [conv(v) for conv, v in zip(converters, row, strict=True)]
+                )
+                count += 1
+        cursor.close()
+        return count
+    placeholders = ", ".join("?" for _ in columns)
+    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
+    for batch in _batches(rows, BATCH):
+        if not plain:
+            batch = [
+                tuple(conv(v) for conv, v in zip(converters, row, strict=True)) for row in batch
+            ]
+        connection.exec_driver_sql(statement, batch)
+        count += len(batch)
+    return count
+
+
+def reset_sequence(connection: Connection, table: Table) -> None:
+    """After explicit ids were loaded, let PostgreSQL's sequence continue past them."""
+    if connection.dialect.name != "postgresql" or "id" not in table.c:
+        return
+    connection.execute(
+        text(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+            f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+        )
+    )
+
+
+@contextmanager
+def indexes_dropped(connection: Connection, tables: Sequence[Table]) -> Iterator[None]:
+    """Drop the secondary indexes of ``tables`` for a load and build them afterwards."""
+    indexes: list[Index] = [index for table in tables for index in table.indexes]
+    for index in indexes:
+        index.drop(connection, checkfirst=True)
+    yield
+    for index in indexes:
+        index.create(connection, checkfirst=True)
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("ANALYZE")
+    else:
+        for table in tables:
+            connection.exec_driver_sql(f"ANALYZE {table.name}")

@@ -1,0 +1,635 @@
+"""The data model (SQLAlchemy 2.0, typed). DESIGN.md §3 names every entity here.
+
+Money in CLP is an integer (``BigInteger``); amounts in other currencies are
+``Numeric``; timestamps are UTC (:class:`UTCDateTime`); business dates are ``Date``.
+Enumerated values are short strings whose allowed values live in the domain layer
+(``journey.State``, ``Role``...). Denormalised agenda columns on ``documents``
+(``collector_id``, ``group_id``, ``is_open``, ``next_action_date``, ``agenda_reason``)
+are maintained by the services in the same transaction as the change that moves them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from totalfact_tui.db.types import UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("collector", "manager", "admin")
+DOCUMENT_KINDS = ("receivable", "payable", "misrouted")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), Decimal: Numeric(18, 4), dict[str, Any]: JSON}
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+class AppMeta(Base):
+    """Small key/value facts about this database (demo marker, seed, build date)."""
+
+    __tablename__ = "app_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class OwnCompany(TimestampMixin, Base):
+    """A RUT of ours: documents it issues are receivables, those it receives payables."""
+
+    __tablename__ = "own_companies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rut: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+# --------------------------------------------------------------------------- people
+
+
+class User(TimestampMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('collector','manager','admin')", name="role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    preferences: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Group(TimestampMixin, Base):
+    """A pool of collectors sharing customers."""
+
+    __tablename__ = "groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str | None] = mapped_column(String(400))
+
+
+class GroupMember(Base):
+    __tablename__ = "group_members"
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+# --------------------------------------------------------------------------- customers
+
+
+class Customer(TimestampMixin, Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        CheckConstraint("collector_id IS NULL OR group_id IS NULL", name="one_owner"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rut: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    segment: Mapped[str | None] = mapped_column(String(50))
+    address: Mapped[str | None] = mapped_column(String(200))
+    commune: Mapped[str | None] = mapped_column(String(100))
+    city: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    lang: Mapped[str] = mapped_column(String(8), default="es")
+    foreign_id: Mapped[str | None] = mapped_column(String(40))
+    collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True)
+    #: Set when a person edits the record: imports then never overwrite it.
+    edited_by_user: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime | None]
+
+
+class Contact(TimestampMixin, Base):
+    __tablename__ = "contacts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    mobile: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    edited_by_user: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime | None]
+
+
+class Assignment(TimestampMixin, Base):
+    """History of who owned a customer: the current owner is on ``customers``."""
+
+    __tablename__ = "assignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    valid_from: Mapped[datetime]
+    valid_to: Mapped[datetime | None]
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+# --------------------------------------------------------------------------- documents
+
+
+class IngestRecord(TimestampMixin, Base):
+    """One source file (or mail attachment) read by the ingest service."""
+
+    __tablename__ = "ingest_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(1000))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    conflicts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Document(TimestampMixin, Base):
+    """A DTE: invoice, note, guide... identified by issuer RUT, type and folio."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("issuer_rut", "dte_type", "folio"),
+        CheckConstraint("kind IN ('receivable','payable','misrouted')", name="kind"),
+        Index(
+            "ix_documents_agenda_oldest",
+            "collector_id",
+            "due_date",
+            text("balance DESC"),
+            "id",
+            "next_action_date",
+            sqlite_where=text("is_open = 1"),
+            postgresql_where=text("is_open"),
+        ),
+        Index(
+            "ix_documents_agenda_largest",
+            "collector_id",
+            text("balance DESC"),
+            "due_date",
+            "id",
+            "next_action_date",
+            sqlite_where=text("is_open = 1"),
+            postgresql_where=text("is_open"),
+        ),
+        Index(
+            "ix_documents_pool_oldest",
+            "group_id",
+            "due_date",
+            text("balance DESC"),
+            "id",
+            "next_action_date",
+            sqlite_where=text("is_open = 1 AND collector_id IS NULL"),
+            postgresql_where=text("is_open AND collector_id IS NULL"),
+        ),
+        Index("ix_documents_customer_id_state", "customer_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_rut: Mapped[str] = mapped_column(String(12))
+    dte_type: Mapped[int] = mapped_column(Integer)
+    folio: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(12))
+    #: Receivable invoices and debit notes that create a debt to collect.
+    collectable: Mapped[bool] = mapped_column(Boolean, default=False)
+    issuer_name: Mapped[str | None] = mapped_column(String(200))
+    receiver_rut: Mapped[str | None] = mapped_column(String(12))
+    receiver_name: Mapped[str | None] = mapped_column(String(200))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    issue_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    due_date_rule: Mapped[str | None] = mapped_column(String(24))
+    payment_form: Mapped[int | None] = mapped_column(Integer)
+    payment_terms_days: Mapped[int | None] = mapped_column(Integer)
+    payment_terms_text: Mapped[str | None] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(8), default="CLP")
+    net_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    exempt_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    tax_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Total in ``currency`` when it is not CLP (export documents); CLP figures above.
+    total_foreign: Mapped[Decimal | None]
+    exchange_rate: Mapped[Decimal | None]
+    balance: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Journey state (``journey.State``) of collectable receivables; None for documents
+    #: without a collection journey (notes, guides, payables, misrouted).
+    state: Mapped[str | None] = mapped_column(String(20))
+    ceded: Mapped[bool] = mapped_column(Boolean, default=False)
+    ceded_to_rut: Mapped[str | None] = mapped_column(String(12))
+    # Agenda columns (denormalised; see the module docstring).
+    is_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    next_action_date: Mapped[date | None] = mapped_column(Date)
+    agenda_reason: Mapped[str | None] = mapped_column(String(24))
+    broken_promises: Mapped[int] = mapped_column(Integer, default=0)
+    promise_broken: Mapped[bool] = mapped_column(Boolean, default=False)
+    conflict: Mapped[str | None] = mapped_column(Text)
+    xml_sha256: Mapped[str | None] = mapped_column(String(64))
+    ingest_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_records.id"))
+    updated_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DocumentReference(Base):
+    """A ``Referencia``: notes to invoices, purchase orders (801), HES..."""
+
+    __tablename__ = "document_references"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    line_no: Mapped[int] = mapped_column(Integer)
+    ref_type: Mapped[str] = mapped_column(String(8))
+    ref_folio: Mapped[str | None] = mapped_column(String(40))
+    #: Folio as a number when ``ref_type`` is a DTE type (``000017`` -> 17).
+    ref_folio_number: Mapped[int | None] = mapped_column(BigInteger)
+    ref_issuer_rut: Mapped[str | None] = mapped_column(String(12))
+    ref_date: Mapped[date | None] = mapped_column(Date)
+    ref_code: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    target_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    applied: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+Index(
+    "ix_document_references_pending",
+    DocumentReference.ref_type,
+    DocumentReference.ref_folio_number,
+    sqlite_where=text("target_document_id IS NULL"),
+    postgresql_where=text("target_document_id IS NULL"),
+)
+
+
+class DocumentLine(Base):
+    __tablename__ = "document_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    line_no: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    quantity: Mapped[Decimal | None]
+    unit_price: Mapped[Decimal | None]
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Installment(Base):
+    """One part of an invoice payable in instalments (``MntPagos``)."""
+
+    __tablename__ = "installments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    due_date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str | None] = mapped_column(String(200))
+
+
+class DocumentEvent(TimestampMixin, Base):
+    """History that is neither an action nor a payment: state changes, receipts, ingest."""
+
+    __tablename__ = "document_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# --------------------------------------------------------------------------- catalogs
+
+
+class ResultCode(Base):
+    """Standardised response of a collection action (editable by admins)."""
+
+    __tablename__ = "result_codes"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    label_es: Mapped[str] = mapped_column(String(100))
+    label_en: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    next_action_days: Mapped[int | None] = mapped_column(Integer)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ReasonCode(Base):
+    """Why an invoice is not paid yet (editable by admins)."""
+
+    __tablename__ = "reason_codes"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    label_es: Mapped[str] = mapped_column(String(100))
+    label_en: Mapped[str] = mapped_column(String(100))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Area(Base):
+    """A company area that notes and tasks are routed to (ventas, despacho...)."""
+
+    __tablename__ = "areas"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    label_es: Mapped[str] = mapped_column(String(100))
+    label_en: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# --------------------------------------------------------------------------- collection work
+
+
+class Action(TimestampMixin, Base):
+    """A collection action (gestión): one call or email covering one or more invoices."""
+
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_customer_id_occurred_at", "customer_id", "occurred_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    occurred_at: Mapped[datetime]
+    channel: Mapped[str] = mapped_column(String(16))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    result_code: Mapped[str] = mapped_column(ForeignKey("result_codes.code"))
+    reason_code: Mapped[str | None] = mapped_column(ForeignKey("reason_codes.code"))
+    next_action_date: Mapped[date | None] = mapped_column(Date)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    #: The absent collector whose agenda item this was, when covering.
+    covered_for_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ActionDocument(Base):
+    __tablename__ = "action_documents"
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True
+    )
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Promise(TimestampMixin, Base):
+    """A promise to pay (compromiso de pago): abierta -> cumplida | parcial | incumplida."""
+
+    __tablename__ = "promises"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('abierta','cumplida','parcial','incumplida','cancelada')", name="status"
+        ),
+        Index("ix_promises_status_promised_date", "status", "promised_date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    promised_date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    grace_days: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(12), default="abierta")
+    amount_paid: Mapped[int] = mapped_column(BigInteger, default=0)
+    evaluated_at: Mapped[datetime | None]
+
+
+class PromiseDocument(Base):
+    __tablename__ = "promise_documents"
+    promise_id: Mapped[int] = mapped_column(
+        ForeignKey("promises.id", ondelete="CASCADE"), primary_key=True
+    )
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Payment(TimestampMixin, Base):
+    """Money received (or said to be received) from a customer; never deleted."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('confirmed','to_confirm','rejected','reversed')", name="status"
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(12), default="confirmed")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reversed_at: Mapped[datetime | None]
+    reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class PaymentAllocation(Base):
+    """The part of a payment applied to one document."""
+
+    __tablename__ = "payment_allocations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(
+        ForeignKey("payments.id", ondelete="CASCADE"), index=True
+    )
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class Hold(TimestampMixin, Base):
+    """A suspension of collection for a customer or one invoice until ``end_date``."""
+
+    __tablename__ = "holds"
+    __table_args__ = (
+        CheckConstraint("customer_id IS NOT NULL OR document_id IS NOT NULL", name="target"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(400))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lifted_at: Mapped[datetime | None]
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Note(TimestampMixin, Base):
+    """A post-it on an invoice, optionally routed to an area."""
+
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    area_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class NoteRead(Base):
+    __tablename__ = "note_reads"
+    note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Task(TimestampMixin, Base):
+    """Something another area must do before the customer pays."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        CheckConstraint("status IN ('open','done','cancelled')", name="status"),
+        Index("ix_tasks_status_due_date", "status", "due_date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    area_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+# --------------------------------------------------------------------------- team
+
+
+class Absence(TimestampMixin, Base):
+    __tablename__ = "absences"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Reassignment(TimestampMixin, Base):
+    """An absent collector's agenda for some days handed to others (undoable)."""
+
+    __tablename__ = "reassignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    split: Mapped[str] = mapped_column(String(16))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    undone_at: Mapped[datetime | None]
+
+
+class ReassignmentItem(Base):
+    __tablename__ = "reassignment_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reassignment_id: Mapped[int] = mapped_column(
+        ForeignKey("reassignments.id", ondelete="CASCADE"), index=True
+    )
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    to_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+
+# --------------------------------------------------------------------------- mail and audit
+
+
+class OutboxMessage(TimestampMixin, Base):
+    """An email, stored before anything is sent: queued -> sending -> sent | failed."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued','sending','sent','failed','uncertain','cancelled')", name="status"
+        ),
+        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    template: Mapped[str | None] = mapped_column(String(64))
+    to_addrs: Mapped[str] = mapped_column(Text)
+    cc_addrs: Mapped[str | None] = mapped_column(Text)
+    bcc_addrs: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(String(400))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class OutboxDocument(Base):
+    __tablename__ = "outbox_documents"
+    outbox_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True
+    )
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class AuditEntry(Base):
+    """Who did what to which record, with the values before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity_entity_id", "entity", "entity_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    username: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,1 @@
+"""Query builders shared by services (no session handling here)."""

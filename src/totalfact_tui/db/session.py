@@ -1,0 +1,156 @@
+"""Engine factory and sessions.
+
+SQLite gets WAL, foreign keys and a busy timeout on every connection, and write
+transactions begin with ``BEGIN IMMEDIATE``: a read-then-write transaction opened as
+a deferred ``BEGIN`` fails with "database is locked" under a second writer, whatever
+the busy timeout. Read transactions stay deferred so readers never queue behind writers.
+Nothing here runs at import time: an engine exists only once :func:`open_database` runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from totalfact_tui.domain.errors import DatabaseUnavailable, InvalidValue
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+_BEGIN_OPTION = "totalfact_begin"
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL with its password hidden, for messages and ``config show``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid URL>"
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def _parse(url: str) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError as exc:
+        raise InvalidValue("error.bad_database_url", url=url) from exc
+
+
+def _prepare_sqlite_file(parsed: URL) -> None:
+    """Create a missing database file readable by its owner only (mode 0600)."""
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database).expanduser()
+    if path.exists():
+        return
+    if not path.parent.is_dir():
+        raise DatabaseUnavailable(url=str(parsed), reason=f"folder {path.parent} does not exist")
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN itself (pysqlite would defer it).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_db_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for ``url`` with this project's per-dialect settings (no connection yet)."""
+    parsed = _parse(url)
+    kwargs: dict[str, Any] = {"echo": echo}
+    if parsed.get_backend_name() == "sqlite":
+        _prepare_sqlite_file(parsed)
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    else:
+        kwargs["pool_pre_ping"] = True
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except (NoSuchModuleError, ArgumentError, ImportError) as exc:
+        raise InvalidValue("error.bad_database_url", url=mask_url(parsed)) from exc
+    if engine.dialect.name == "sqlite":
+        _install_sqlite_hooks(engine)
+    return engine
+
+
+@dataclass
+class Database:
+    """An engine plus the two kinds of session the services use."""
+
+    engine: Engine
+    _read: sessionmaker[Session] = field(init=False, repr=False)
+    _write: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        writer = self.engine
+        if self.engine.dialect.name == "sqlite":
+            writer = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(writer, expire_on_commit=False)
+
+    @property
+    def url(self) -> str:
+        return mask_url(self.engine.url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work; closing it ends the transaction and leaves the
+        loaded objects usable (detached, not expired)."""
+        with self._read() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A unit of work that commits when the block ends without error."""
+        with self._write() as session, session.begin():
+            yield session
+
+    def check_connection(self) -> None:
+        """Connect once, turning failures into a clear :class:`DatabaseUnavailable`."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except OperationalError as exc:
+            raise DatabaseUnavailable(url=self.url, reason=_first_line(exc)) from exc
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _first_line(exc: OperationalError) -> str:
+    message = str(exc.orig) if exc.orig is not None else str(exc)
+    return message.strip().splitlines()[0] if message.strip() else type(exc).__name__
+
+
+def open_database(url: str, *, echo: bool = False) -> Database:
+    """Open (without migrating) the database at ``url`` and check it answers."""
+    database = Database(create_db_engine(url, echo=echo))
+    database.check_connection()
+    return database

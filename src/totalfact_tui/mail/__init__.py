@@ -1,0 +1,1 @@
+"""Mail adapter: IMAP, MIME extraction, SMTP and rendering — protocols only, no database."""

@@ -1,0 +1,40 @@
+"""Reading invoices (documents) for lists and exports."""
+
+from __future__ import annotations
+
+from totalfact_tui.db.models import DOCUMENT_KINDS
+from totalfact_tui.db.queries.invoices import InvoiceFilter, InvoiceRow, fetch_invoices
+from totalfact_tui.db.session import Database
+from totalfact_tui.domain import rut
+from totalfact_tui.domain.errors import InvalidValue
+from totalfact_tui.domain.journey import State
+
+__all__ = ["InvoiceFilter", "InvoiceRow", "list_invoices", "make_filter"]
+
+
+def make_filter(
+    state: str | None = None,
+    customer_rut: str | None = None,
+    kind: str | None = None,
+    limit: int | None = 100,
+) -> InvoiceFilter:
+    """Validate user-given filter values into an :class:`InvoiceFilter`."""
+    if state is not None and state not in {s.value for s in State}:
+        raise InvalidValue(
+            "error.bad_state", state=state, choices=", ".join(s.value for s in State)
+        )
+    if kind is not None and kind not in DOCUMENT_KINDS[:2]:
+        raise InvalidValue("error.bad_kind", kind=kind)
+    if limit is not None and limit < 0:
+        raise InvalidValue(field="--limit", value=limit)
+    return InvoiceFilter(
+        state=state,
+        customer_rut=rut.normalize(customer_rut) if customer_rut else None,
+        kind=kind,
+        limit=limit or None,
+    )
+
+
+def list_invoices(database: Database, filters: InvoiceFilter) -> list[InvoiceRow]:
+    with database.read() as session:
+        return fetch_invoices(session, filters)

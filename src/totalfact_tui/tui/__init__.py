@@ -1,0 +1,1 @@
+"""The full-screen Textual interface (arrives with the call-loop issue)."""

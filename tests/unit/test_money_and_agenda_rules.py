@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from totalfact_tui.domain.agenda_rules import days_overdue, first_action_date, promise_broken_on
+from totalfact_tui.domain.money import format_amount, format_clp
+
+
+def test_format_clp() -> None:
+    assert format_clp(0) == "$0"
+    assert format_clp(1234567) == "$1.234.567"
+    assert format_clp(-5000) == "-$5.000"
+
+
+def test_format_foreign_amount() -> None:
+    assert format_amount(Decimal("1234.5"), "USD") == "USD 1.234,50"
+    assert format_amount(1500) == "$1.500"
+
+
+def test_first_action_date_uses_the_preventive_lead() -> None:
+    assert first_action_date(date(2026, 3, 10)) == date(2026, 3, 7)
+    assert first_action_date(date(2026, 3, 10), 0) == date(2026, 3, 10)
+
+
+def test_promise_breaks_after_the_grace_days() -> None:
+    assert promise_broken_on(date(2026, 3, 10), 1) == date(2026, 3, 12)
+    assert promise_broken_on(date(2026, 3, 10), 0) == date(2026, 3, 11)
+
+
+def test_days_overdue() -> None:
+    assert days_overdue(date(2026, 3, 10), date(2026, 3, 9)) == 0
+    assert days_overdue(date(2026, 3, 10), date(2026, 4, 9)) == 30
