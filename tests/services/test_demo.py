@@ -194,3 +194,18 @@ def test_a_database_with_real_data_is_refused(sqlite_url: str) -> None:
         build_demo(database, DemoOptions(today=TODAY, customers=5, invoices=100))
     assert info.value.key == "error.demo_size"
     database.dispose()
+
+
+def test_loading_in_many_small_batches_keeps_foreign_keys(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches are written between invoices, parents first: PostgreSQL checks foreign
+    keys at each COPY, so an action must never reach the database before its invoice."""
+    from totalfact_tui.services import demo
+
+    monkeypatch.setattr(demo, "FLUSH_ROWS", 25)
+    database = open_app_database(db_url)
+    summary = build_demo(database, DemoOptions(today=TODAY, customers=15, invoices=400))
+    assert summary.invoices == 400
+    assert summary.actions > 25
+    database.dispose()

@@ -93,6 +93,8 @@ REASONS = (
     "sin_motivo",
 )
 DISPUTE_REASONS = ("reclamo_calidad", "error_factura", "diferencia_precio")
+#: Rows buffered per table before they are written.
+FLUSH_ROWS = 50_000
 #: Share of the open invoices already in collection that are due for action today.
 AGENDA_SHARE = 0.45
 #: How many more open invoices a customer leaves, by payment habit (for balancing).
@@ -253,9 +255,11 @@ class _Rows:
         self.order = [table for table in Base.metadata.sorted_tables if table in columns]
 
     def add(self, table: Table, *row: Any) -> None:
-        buffer = self.rows[table]
-        buffer.append(row)
-        if len(buffer) >= 50_000:
+        self.rows[table].append(row)
+
+    def flush_if_full(self) -> None:
+        """Call between whole records (an invoice with its actions), never inside one."""
+        if any(len(buffer) >= FLUSH_ROWS for buffer in self.rows.values()):
             self.flush()
 
     def flush(self) -> None:
@@ -636,6 +640,7 @@ class _Generator:
         ages = sorted(((rng.randint(0, 729), owner) for owner in owners), key=lambda item: -item[0])
         for age, owner in ages:
             self.invoice(rows, profiles[owner], self.today - timedelta(days=age))
+            rows.flush_if_full()
 
     # -- one invoice ---------------------------------------------------------------
     def invoice(self, rows: _Rows, customer: _CustomerProfile, issued: date) -> None:
