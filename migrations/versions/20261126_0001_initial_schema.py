@@ -65,6 +65,28 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_ingest_records_sha256"), ["sha256"], unique=False)
 
     op.create_table(
+        "pending_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("issuer_rut", sa.String(length=12), nullable=False),
+        sa.Column("dte_type", sa.Integer(), nullable=False),
+        sa.Column("folio", sa.BigInteger(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("ingest_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["ingest_id"],
+            ["ingest_records.id"],
+            name=op.f("fk_pending_events_ingest_id_ingest_records"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pending_events")),
+    )
+    with op.batch_alter_table("pending_events", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_pending_events_identity", ["issuer_rut", "dte_type", "folio"], unique=False
+        )
+
+    op.create_table(
         "own_companies",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("rut", sa.String(length=12), nullable=False),
@@ -160,7 +182,7 @@ def upgrade() -> None:
         sa.Column("city", sa.String(length=100), nullable=True),
         sa.Column("email", sa.String(length=254), nullable=True),
         sa.Column("lang", sa.String(length=8), nullable=False),
-        sa.Column("foreign_id", sa.String(length=40), nullable=True),
+        sa.Column("foreign_id", sa.String(length=60), server_default="", nullable=False),
         sa.Column("collector_id", sa.Integer(), nullable=True),
         sa.Column("group_id", sa.Integer(), nullable=True),
         sa.Column("edited_by_user", sa.Boolean(), nullable=False),
@@ -176,7 +198,7 @@ def upgrade() -> None:
             ["group_id"], ["groups.id"], name=op.f("fk_customers_group_id_groups")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customers")),
-        sa.UniqueConstraint("rut", name=op.f("uq_customers_rut")),
+        sa.UniqueConstraint("rut", "foreign_id", name=op.f("uq_customers_rut_foreign_id")),
     )
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.create_index(
@@ -184,6 +206,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_customers_group_id"), ["group_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_customers_name"), ["name"], unique=False)
+        batch_op.create_index(batch_op.f("ix_customers_rut"), ["rut"], unique=False)
 
     op.create_table(
         "group_members",
@@ -296,7 +319,7 @@ def upgrade() -> None:
         sa.Column("payment_form", sa.Integer(), nullable=True),
         sa.Column("payment_terms_days", sa.Integer(), nullable=True),
         sa.Column("payment_terms_text", sa.String(length=200), nullable=True),
-        sa.Column("currency", sa.String(length=8), nullable=False),
+        sa.Column("currency", sa.String(length=16), nullable=False),
         sa.Column("net_amount", sa.BigInteger(), nullable=False),
         sa.Column("exempt_amount", sa.BigInteger(), nullable=False),
         sa.Column("tax_amount", sa.BigInteger(), nullable=False),
@@ -506,7 +529,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=300), nullable=False),
         sa.Column("quantity", sa.Numeric(precision=18, scale=4), nullable=True),
         sa.Column("unit_price", sa.Numeric(precision=18, scale=4), nullable=True),
-        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=18, scale=4), nullable=False),
         sa.ForeignKeyConstraint(
             ["document_id"],
             ["documents.id"],
@@ -1057,6 +1080,7 @@ def downgrade() -> None:
     op.drop_table("reassignments")
     op.drop_table("group_members")
     with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_customers_rut"))
         batch_op.drop_index(batch_op.f("ix_customers_name"))
         batch_op.drop_index(batch_op.f("ix_customers_group_id"))
         batch_op.drop_index(batch_op.f("ix_customers_collector_id"))
@@ -1078,6 +1102,10 @@ def downgrade() -> None:
     with op.batch_alter_table("ingest_records", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ingest_records_sha256"))
 
+    with op.batch_alter_table("pending_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_pending_events_identity")
+
+    op.drop_table("pending_events")
     op.drop_table("ingest_records")
     op.drop_table("groups")
     op.drop_table("areas")

@@ -63,8 +63,12 @@ def current_revision(database: Database) -> str | None:
 
 
 def _lock(connection: Connection) -> None:
+    """One migrator at a time. On SQLite, foreign keys are checked at commit: batch
+    migrations rebuild tables (copy, drop, rename) and must not trip them midway."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
+    else:
+        connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
 
 
 def upgrade(database: Database, revision: str = "head") -> None:

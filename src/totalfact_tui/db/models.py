@@ -120,9 +120,12 @@ class Customer(TimestampMixin, Base):
     __tablename__ = "customers"
     __table_args__ = (
         CheckConstraint("collector_id IS NULL OR group_id IS NULL", name="one_owner"),
+        UniqueConstraint("rut", "foreign_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    rut: Mapped[str] = mapped_column(String(12), unique=True)
+    #: Foreign customers share the SII placeholder RUT 55555555-5 and are told apart by
+    #: ``foreign_id`` (their own tax id); it is empty for Chilean customers.
+    rut: Mapped[str] = mapped_column(String(12), index=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
     segment: Mapped[str | None] = mapped_column(String(50))
     address: Mapped[str | None] = mapped_column(String(200))
@@ -130,7 +133,7 @@ class Customer(TimestampMixin, Base):
     city: Mapped[str | None] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254))
     lang: Mapped[str] = mapped_column(String(8), default="es")
-    foreign_id: Mapped[str | None] = mapped_column(String(40))
+    foreign_id: Mapped[str] = mapped_column(String(60), default="", server_default="")
     collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True)
     #: Set when a person edits the record: imports then never overwrite it.
@@ -244,7 +247,7 @@ class Document(TimestampMixin, Base):
     payment_form: Mapped[int | None] = mapped_column(Integer)
     payment_terms_days: Mapped[int | None] = mapped_column(Integer)
     payment_terms_text: Mapped[str | None] = mapped_column(String(200))
-    currency: Mapped[str] = mapped_column(String(8), default="CLP")
+    currency: Mapped[str] = mapped_column(String(16), default="CLP")
     net_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     exempt_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     tax_amount: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -315,7 +318,7 @@ class DocumentLine(Base):
     name: Mapped[str] = mapped_column(String(300))
     quantity: Mapped[Decimal | None]
     unit_price: Mapped[Decimal | None]
-    amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    amount: Mapped[Decimal] = mapped_column(default=0)
 
 
 class Installment(Base):
@@ -342,6 +345,21 @@ class DocumentEvent(TimestampMixin, Base):
     kind: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class PendingEvent(TimestampMixin, Base):
+    """Something that concerns a document that has not arrived yet (a cession, a
+    customer's answer, a receipt): applied, then deleted, when the document arrives."""
+
+    __tablename__ = "pending_events"
+    __table_args__ = (Index("ix_pending_events_identity", "issuer_rut", "dte_type", "folio"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_rut: Mapped[str] = mapped_column(String(12))
+    dte_type: Mapped[int] = mapped_column(Integer)
+    folio: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    ingest_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_records.id"))
 
 
 # --------------------------------------------------------------------------- catalogs

@@ -1,0 +1,1 @@
+"""SII DTE XML: safe reading, classification, extraction and validation (pure)."""
