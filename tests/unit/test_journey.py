@@ -44,6 +44,7 @@ def test_initial_state_depends_on_due_date() -> None:
         (State.RECHAZADA, Event.ANNULLED, True, State.ANULADA),
         (State.VENCIDA, Event.CEDED, True, State.CEDIDA),
         (State.ANULADA, Event.REINSTATED, True, State.VENCIDA),
+        (State.PAGADA, Event.BALANCE_INCREASED, True, State.VENCIDA),
     ],
 )
 def test_allowed_transitions(state: State, event: Event, overdue: bool, expected: State) -> None:
@@ -74,7 +75,7 @@ def test_illegal_transitions_raise_a_clear_error(state: State, event: Event) -> 
 def test_final_states_have_few_ways_out() -> None:
     # A paid invoice only leaves by a reversal, an annulled one by reinstatement,
     # a ceded one never.
-    assert allowed_events(State.PAGADA) == [Event.PAYMENT_REVERSED]
+    assert allowed_events(State.PAGADA) == [Event.PAYMENT_REVERSED, Event.BALANCE_INCREASED]
     assert allowed_events(State.ANULADA) == [Event.REINSTATED]
     assert allowed_events(State.CEDIDA) == []
 

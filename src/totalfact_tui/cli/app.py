@@ -17,7 +17,15 @@ from typing import Annotated
 import typer
 
 from totalfact_tui import __version__
-from totalfact_tui.cli import config_cmd, db_cmd, demo_cmd, invoices_cmd, setup_cmd, users_cmd
+from totalfact_tui.cli import (
+    config_cmd,
+    db_cmd,
+    demo_cmd,
+    ingest_cmd,
+    invoices_cmd,
+    setup_cmd,
+    users_cmd,
+)
 from totalfact_tui.cli.state import CliState
 from totalfact_tui.config import LANGUAGES, load_config, normalize_lang
 from totalfact_tui.domain.errors import DatabaseUnavailable, TotalfactError
@@ -61,7 +69,9 @@ def build_app() -> typer.Typer:
     db_cmd.register(app)
     setup_cmd.register(app)
     users_cmd.register(app)
+    ingest_cmd.register(app)
     invoices_cmd.register(app)
+    invoices_cmd.register_detail(app)
     demo_cmd.register(app)
     return app
 

@@ -41,6 +41,7 @@ class Event(StrEnum):
     CEDED = "ceded"
     ANNULLED = "annulled"
     REINSTATED = "reinstated"  # an annulling credit note was itself cancelled
+    BALANCE_INCREASED = "balance_increased"  # a debit note reopened a paid invoice
 
 
 #: States in which an invoice still has a balance to collect.
@@ -87,6 +88,7 @@ RULES: dict[Event, Rule] = {
     Event.CEDED: Rule(_ACTIVE | {State.RECHAZADA}, State.CEDIDA),
     Event.ANNULLED: Rule(_ACTIVE | {State.RECHAZADA}, State.ANULADA),
     Event.REINSTATED: Rule(frozenset({State.ANULADA}), _REOPEN),
+    Event.BALANCE_INCREASED: Rule(frozenset({State.PAGADA}), _REOPEN),
 }
 
 

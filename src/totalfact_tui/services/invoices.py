@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from totalfact_tui.db.models import DOCUMENT_KINDS
-from totalfact_tui.db.queries.invoices import InvoiceFilter, InvoiceRow, fetch_invoices
+from totalfact_tui.db.queries.invoices import (
+    InvoiceDetail,
+    InvoiceFilter,
+    InvoiceRow,
+    fetch_invoice,
+    fetch_invoices,
+)
 from totalfact_tui.db.session import Database
 from totalfact_tui.domain import rut
-from totalfact_tui.domain.errors import InvalidValue
+from totalfact_tui.domain.errors import InvalidValue, NotFound
 from totalfact_tui.domain.journey import State
 
-__all__ = ["InvoiceFilter", "InvoiceRow", "list_invoices", "make_filter"]
+__all__ = [
+    "InvoiceDetail",
+    "InvoiceFilter",
+    "InvoiceRow",
+    "get_invoice",
+    "list_invoices",
+    "make_filter",
+]
 
 
 def make_filter(
@@ -38,3 +51,14 @@ def make_filter(
 def list_invoices(database: Database, filters: InvoiceFilter) -> list[InvoiceRow]:
     with database.read() as session:
         return fetch_invoices(session, filters)
+
+
+def get_invoice(database: Database, issuer_rut: str, dte_type: int, folio: int) -> InvoiceDetail:
+    issuer = rut.normalize(issuer_rut)
+    with database.read() as session:
+        detail = fetch_invoice(session, issuer, dte_type, folio)
+    if detail is None:
+        raise NotFound(
+            "invoice.not_found", issuer=rut.format_rut(issuer), dte_type=dte_type, folio=folio
+        )
+    return detail
