@@ -117,3 +117,10 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         unavailable(f"{SHARED} is absent (a fresh clone has no ../shared)")
     return SHARED
+
+
+@pytest.fixture(scope="module")
+def shared_dir_module() -> Path:
+    if not SHARED.is_dir():
+        unavailable(f"{SHARED} is absent (a fresh clone has no ../shared)")
+    return SHARED

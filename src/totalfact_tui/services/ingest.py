@@ -161,14 +161,21 @@ class _Loader:
             return
         sha = hashlib.sha256(source.data).hexdigest()
         with self.database.read() as session:
-            loaded = session.scalar(
-                select(IngestRecord.documents)
+            loaded = session.execute(
+                select(IngestRecord.documents, IngestRecord.rejected, IngestRecord.details)
                 .where(IngestRecord.sha256 == sha, IngestRecord.status == "loaded")
                 .limit(1)
-            )
+            ).first()
         if loaded is not None:
-            self.summary.documents += loaded
-            self.summary.duplicates += loaded
+            # Loaded before: nothing to do, but its rejections are still true.
+            documents, rejected, details = loaded
+            self.summary.documents += documents
+            self.summary.duplicates += documents - rejected
+            self.summary.rejected += rejected
+            for problem in details.get("rejected", []):
+                self.summary.errors.append(
+                    Issue(source.name, problem["document"], problem["key"], problem["params"])
+                )
             return
         try:
             parsed = parse_file(
