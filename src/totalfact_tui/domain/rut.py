@@ -7,6 +7,7 @@ leading zeros: ``76086428-5``. Display form adds thousands dots: ``76.086.428-5`
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from totalfact_tui.domain.errors import InvalidRut
 
@@ -32,10 +33,12 @@ def check_digit(body: int) -> str:
     return str(digit)
 
 
+@lru_cache(maxsize=8192)
 def normalize(value: str) -> str:
     """Return the normal form of ``value`` or raise :class:`InvalidRut`.
 
-    Accepts dots, spaces, a lower-case ``k`` and a missing hyphen.
+    Accepts dots, spaces, a lower-case ``k`` and a missing hyphen. Cached: the same
+    RUTs come back on every document of a customer.
     """
     text = value.strip().replace(".", "").replace(" ", "").upper()
     match = _CLEAN.match(text)

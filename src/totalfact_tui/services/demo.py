@@ -44,6 +44,7 @@ from totalfact_tui.db.models import (
     PromiseDocument,
     Task,
     User,
+    table_of,
 )
 from totalfact_tui.db.session import Database
 from totalfact_tui.domain import rut
@@ -269,19 +270,18 @@ class _Rows:
                 self.rows[table] = []
 
 
-def _t(model: type[Base]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-USERS, GROUPS, MEMBERS, OWN = _t(User), _t(Group), _t(GroupMember), _t(OwnCompany)
-CUSTOMERS, CONTACTS, ASSIGNMENTS = _t(Customer), _t(Contact), _t(Assignment)
-DOCUMENTS, REFERENCES = _t(Document), _t(DocumentReference)
-ACTIONS, ACTION_DOCS = _t(Action), _t(ActionDocument)
-PROMISES, PROMISE_DOCS = _t(Promise), _t(PromiseDocument)
-PAYMENTS, ALLOCATIONS = _t(Payment), _t(PaymentAllocation)
-NOTES, TASKS, META = _t(Note), _t(Task), _t(AppMeta)
+USERS, GROUPS, MEMBERS, OWN = (
+    table_of(User),
+    table_of(Group),
+    table_of(GroupMember),
+    table_of(OwnCompany),
+)
+CUSTOMERS, CONTACTS, ASSIGNMENTS = table_of(Customer), table_of(Contact), table_of(Assignment)
+DOCUMENTS, REFERENCES = table_of(Document), table_of(DocumentReference)
+ACTIONS, ACTION_DOCS = table_of(Action), table_of(ActionDocument)
+PROMISES, PROMISE_DOCS = table_of(Promise), table_of(PromiseDocument)
+PAYMENTS, ALLOCATIONS = table_of(Payment), table_of(PaymentAllocation)
+NOTES, TASKS, META = table_of(Note), table_of(Task), table_of(AppMeta)
 
 COLUMNS: dict[Table, Sequence[str]] = {
     META: ("key", "value"),

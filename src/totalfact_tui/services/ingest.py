@@ -15,10 +15,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,8 +34,10 @@ from totalfact_tui.db.models import (
     Installment,
     OwnCompany,
     PendingEvent,
+    table_of,
 )
 from totalfact_tui.db.session import Database
+from totalfact_tui.db.types import utcnow
 from totalfact_tui.domain import rut as rut_rules
 from totalfact_tui.domain.agenda_rules import AgendaReason, first_action_date
 from totalfact_tui.domain.dte.classify import direction
@@ -120,22 +123,106 @@ def ingest_sources(
     settings: IngestSettings,
     on_file: Callable[[str], None] | None = None,
 ) -> IngestSummary:
+    """Ingest ``sources``. Each file is atomic (a savepoint); files are committed in
+    batches so that thousands of small files load at thousands of documents a second."""
     loader = _Loader(database, settings)
+    batch: list[Source] = []
+    size = 0
     for source in sources:
-        loader.source(source)
-        if on_file is not None:
-            on_file(source.name)
+        batch.append(source)
+        size += len(source.data or b"")
+        if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
+            loader.batch(batch, on_file)
+            batch, size = [], 0
+    if batch:
+        loader.batch(batch, on_file)
     return loader.summary
 
 
 def ingest_bytes(
     database: Database, name: str, data: bytes, settings: IngestSettings
 ) -> IngestSummary:
-    """Ingest one file given as bytes (a mail attachment)."""
+    """Ingest one file given as bytes (a mail attachment), committed before returning."""
     return ingest_sources(database, [Source(name, data)], settings)
 
 
+# --------------------------------------------------------------------------- statements
+
+BATCH_FILES = 200
+BATCH_BYTES = 64 * 1_048_576
+_DOCUMENTS = table_of(Document)
+_LINES = table_of(DocumentLine)
+_REFERENCES = table_of(DocumentReference)
+_EVENTS = table_of(DocumentEvent)
+_INSTALLMENTS = table_of(Installment)
+_RECORDS = table_of(IngestRecord)
+_CUSTOMERS = table_of(Customer)
+
+
+@cache
+def _statements() -> dict[str, Any]:
+    """Statements built once: constructing SQLAlchemy expressions per document would
+    cost more than running them."""
+    return {
+        "loaded": select(IngestRecord.documents, IngestRecord.rejected, IngestRecord.details)
+        .where(IngestRecord.sha256 == bindparam("sha"), IngestRecord.status == "loaded")
+        .limit(1),
+        "find": select(Document.id, Document.xml_sha256).where(
+            Document.issuer_rut == bindparam("issuer"),
+            Document.dte_type == bindparam("dte_type"),
+            Document.folio == bindparam("folio"),
+        ),
+        "record": insert(_RECORDS).returning(_RECORDS.c.id),
+        "record_update": update(_RECORDS)
+        .where(_RECORDS.c.id == bindparam("_id"))
+        .values(
+            {
+                name: bindparam(name)
+                for name in (
+                    "status",
+                    "documents",
+                    "new",
+                    "duplicates",
+                    "skipped",
+                    "rejected",
+                    "conflicts",
+                    "details",
+                )
+            }
+        ),
+        "document": insert(_DOCUMENTS).returning(_DOCUMENTS.c.id),
+        "lines": insert(_LINES),
+        "references": insert(_REFERENCES),
+        "events": insert(_EVENTS),
+        "installments": insert(_INSTALLMENTS),
+        "customer": select(
+            Customer.id,
+            Customer.collector_id,
+            Customer.group_id,
+            Customer.edited_by_user,
+            Customer.name,
+            Customer.address,
+            Customer.commune,
+            Customer.city,
+            Customer.email,
+        ).where(Customer.rut == bindparam("rut"), Customer.foreign_id == bindparam("foreign_id")),
+        "contacts": select(Contact.email, Contact.phone, Contact.mobile, Contact.name).where(
+            Contact.customer_id == bindparam("customer_id")
+        ),
+    }
+
+
 # --------------------------------------------------------------------------- loader
+
+
+@dataclass
+class _CustomerRow:
+    id: int
+    collector_id: int | None
+    group_id: int | None
+    edited: bool
+    values: dict[str, str | None]
+    contacts: set[str]
 
 
 class _Loader:
@@ -147,90 +234,40 @@ class _Loader:
             self.own = frozenset(session.scalars(select(OwnCompany.rut)))
         if not self.own:
             raise TotalfactError("ingest.no_own_company")
+        self.customers: dict[tuple[str, str], _CustomerRow] = {}
 
-    # -- files ---------------------------------------------------------------------
-    def source(self, source: Source) -> None:
-        self.summary.files += 1
-        if source.data is None:
-            self._failed(
-                source.name,
-                None,
-                source.error_key or "ingest.unreadable",
-                dict(source.error_params),
-            )
-            return
-        sha = hashlib.sha256(source.data).hexdigest()
-        with self.database.read() as session:
-            loaded = session.execute(
-                select(IngestRecord.documents, IngestRecord.rejected, IngestRecord.details)
-                .where(IngestRecord.sha256 == sha, IngestRecord.status == "loaded")
-                .limit(1)
-            ).first()
-        if loaded is not None:
-            # Loaded before: nothing to do, but its rejections are still true.
-            documents, rejected, details = loaded
-            self.summary.documents += documents
-            self.summary.duplicates += documents - rejected
-            self.summary.rejected += rejected
-            for problem in details.get("rejected", []):
-                self.summary.errors.append(
-                    Issue(source.name, problem["document"], problem["key"], problem["params"])
-                )
-            return
+    def batch(self, sources: list[Source], on_file: Callable[[str], None] | None) -> None:
+        """Load ``sources`` in one transaction; if another program wrote one of the same
+        documents meanwhile, load them again one file per transaction."""
         try:
-            parsed = parse_file(
-                source.data,
-                max_bytes=self.settings.limits.max_file_bytes,
-                default_term_days=self.settings.default_term_days,
-            )
-        except XmlFileError as exc:
-            self._failed(source.name, sha, exc.key, exc.params)
-            return
+            with self.database.write() as session:
+                results = _Batch(session, self, sources).run()
+        except IntegrityError:
+            results = []
+            for source in sources:
+                results.append(self._alone(source))
+        for source, counts in zip(sources, results, strict=True):
+            self.summary.files += 1
+            self._merge(counts)
+            if on_file is not None:
+                on_file(source.name)
+
+    def _alone(self, source: Source) -> IngestSummary:
         for attempt in (1, 2):
-            counts = IngestSummary()
+            self.customers.clear()
             try:
                 with self.database.write() as session:
-                    if self._already_loaded(session, sha):
-                        counts.documents = counts.duplicates = len(parsed.documents)
-                    else:
-                        _FileLoad(session, self, source.name, sha, parsed, counts).run()
-                break
+                    return _Batch(session, self, [source]).run()[0]
             except IntegrityError:
-                # Another program loaded the same document meanwhile: read it again.
                 if attempt == 2:
                     raise
-        self._merge(counts)
-
-    def _already_loaded(self, session: Session, sha: str) -> bool:
-        return (
-            session.scalar(
-                select(IngestRecord.id)
-                .where(IngestRecord.sha256 == sha, IngestRecord.status == "loaded")
-                .limit(1)
-            )
-            is not None
-        )
+        raise AssertionError("unreachable")
 
     def _merge(self, counts: IngestSummary) -> None:
         for name in IngestSummary.COUNTS[1:]:
             setattr(self.summary, name, getattr(self.summary, name) + getattr(counts, name))
         self.summary.errors.extend(counts.errors)
         self.summary.warnings.extend(counts.warnings)
-
-    def _failed(self, name: str, sha: str | None, key: str, params: dict[str, Any]) -> None:
-        self.summary.rejected += 1
-        self.summary.errors.append(Issue(name, "", key, params))
-        with self.database.write() as session:
-            session.add(
-                IngestRecord(
-                    source=name[:1000],
-                    sha256=sha or "",
-                    status="failed",
-                    rejected=1,
-                    error=key,
-                    details={"key": key, "params": _plain(params)},
-                )
-            )
 
 
 def _plain(params: dict[str, Any]) -> dict[str, Any]:
@@ -240,198 +277,556 @@ def _plain(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class _FileLoad:
-    """Everything one file does, inside its one transaction."""
+def _chunks(items: list[Any], size: int = 400) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
-    def __init__(
-        self,
-        session: Session,
-        loader: _Loader,
-        name: str,
-        sha: str,
-        parsed: ParsedFile,
-        counts: IngestSummary,
-    ) -> None:
+
+@dataclass
+class _File:
+    source: Source
+    counts: IngestSummary
+    sha: str = ""
+    parsed: ParsedFile | None = None
+    failure: tuple[str, dict[str, Any]] | None = None
+    record_id: int = 0
+    loaded: tuple[int, int, dict[str, Any]] | None = None
+
+
+@dataclass
+class _FastDocument:
+    identity: Identity
+    row: dict[str, Any]
+    lines: list[dict[str, Any]]
+    installments: list[dict[str, Any]]
+    references: list[dict[str, Any]]
+    event: dict[str, Any]
+
+
+class _Batch:
+    """Files loaded in one transaction. Plain new documents (nothing refers to them,
+    they refer to no DTE) are written in bulk; notes and events go one by one."""
+
+    def __init__(self, session: Session, loader: _Loader, sources: list[Source]) -> None:
         self.s = session
         self.loader = loader
         self.settings = loader.settings
-        self.name = name
-        self.parsed = parsed
-        self.counts = counts
-        self.record = IngestRecord(source=name[:1000], sha256=sha, status="loaded")
-        session.add(self.record)
-        session.flush()
+        self.sql = _statements()
+        self.files = [_File(source, IngestSummary()) for source in sources]
+        self.known: dict[Identity, tuple[int | None, str | None]] = {}
+        self.waiting_refs: set[tuple[str, int]] = set()
+        self.waiting_identities: set[Identity] = set()
+        self.fast: list[_FastDocument] = []
+        self.events: list[dict[str, Any]] = []
+        self.record_updates: list[dict[str, Any]] = []
+
+    # -- the batch ---------------------------------------------------------------------
+    def run(self) -> list[IngestSummary]:
+        self.read_files()
+        self.create_records()
+        self.prefetch()
+        for file in self.files:
+            if file.parsed is not None and file.loaded is None:
+                _FileLoad(self, file).run()
+        self.flush()
+        if self.events:
+            self.s.execute(self.sql["events"], self.events)
+        if self.record_updates:
+            self.s.connection().execute(self.sql["record_update"], self.record_updates)
+        self.s.flush()
+        return [file.counts for file in self.files]
+
+    def read_files(self) -> None:
+        for file in self.files:
+            data = file.source.data
+            if data is not None:
+                file.sha = hashlib.sha256(data).hexdigest()
+        shas = [file.sha for file in self.files if file.sha]
+        loaded: dict[str, tuple[int, int, dict[str, Any]]] = {}
+        for chunk in _chunks(shas):
+            for sha, documents, rejected, details in self.s.execute(
+                select(
+                    IngestRecord.sha256,
+                    IngestRecord.documents,
+                    IngestRecord.rejected,
+                    IngestRecord.details,
+                ).where(IngestRecord.sha256.in_(chunk), IngestRecord.status == "loaded")
+            ):
+                loaded[sha] = (documents, rejected, details)
+        seen: dict[str, _File] = {}
+        for file in self.files:
+            source = file.source
+            if source.data is None:
+                file.failure = (source.error_key or "ingest.unreadable", dict(source.error_params))
+                continue
+            file.loaded = loaded.get(file.sha)
+            if file.loaded is None and file.sha in seen:
+                file.loaded = (-1, 0, {})  # the same bytes twice in one batch: filled below
+                continue
+            seen[file.sha] = file
+            if file.loaded is not None:
+                self.repeat(file)
+                continue
+            try:
+                file.parsed = parse_file(
+                    source.data,
+                    max_bytes=self.settings.limits.max_file_bytes,
+                    default_term_days=self.settings.default_term_days,
+                )
+            except XmlFileError as exc:
+                file.failure = (exc.key, exc.params)
+
+    def repeat(self, file: _File) -> None:
+        """A file loaded before: nothing to do, but its rejections are still true."""
+        assert file.loaded is not None
+        documents, rejected, details = file.loaded
+        counts = file.counts
+        counts.documents += documents
+        counts.duplicates += documents - rejected
+        counts.rejected += rejected
+        for problem in details.get("rejected", []):
+            counts.errors.append(
+                Issue(file.source.name, problem["document"], problem["key"], problem["params"])
+            )
+
+    def create_records(self) -> None:
+        rows = []
+        targets = []
+        for file in self.files:
+            if file.loaded is not None:
+                continue
+            row: dict[str, Any] = {
+                "source": file.source.name[:1000],
+                "sha256": file.sha,
+                "status": "loaded",
+                "documents": 0,
+                "new": 0,
+                "duplicates": 0,
+                "skipped": 0,
+                "rejected": 0,
+                "conflicts": 0,
+                "error": None,
+                "details": {},
+            }
+            if file.failure is not None:
+                key, params = file.failure
+                file.counts.rejected += 1
+                file.counts.errors.append(Issue(file.source.name, "", key, params))
+                row.update(
+                    status="failed",
+                    rejected=1,
+                    error=key,
+                    details={"key": key, "params": _plain(params)},
+                )
+            rows.append(row)
+            targets.append(file)
+        if not rows:
+            return
+        ids = (
+            self.s.execute(
+                insert(_RECORDS).returning(_RECORDS.c.id, sort_by_parameter_order=True), rows
+            )
+            .scalars()
+            .all()
+        )
+        for file, record_id in zip(targets, ids, strict=True):
+            file.record_id = record_id
+
+    def prefetch(self) -> None:
+        """Read in a few queries what the documents of the batch will ask about."""
+        identities: set[Identity] = set()
+        receivers: set[str] = set()
+        for file in self.files:
+            parsed = file.parsed
+            if parsed is None or file.loaded is not None:
+                continue
+            for dte in parsed.documents:
+                identities.add(dte.identity)
+                receivers.add(dte.receiver.rut)
+            identities.update(c.identity for c in parsed.cessions)
+            identities.update(r.identity for r in parsed.results)
+            identities.update(r.identity for r in parsed.receipts)
+        ordered = sorted(identities, key=lambda i: (i.issuer_rut, i.dte_type, i.folio))
+        for chunk in _chunks(ordered):
+            keys = [(i.issuer_rut, i.dte_type, i.folio) for i in chunk]
+            for doc_id, issuer, dte_type, folio, digest in self.s.execute(
+                select(
+                    Document.id,
+                    Document.issuer_rut,
+                    Document.dte_type,
+                    Document.folio,
+                    Document.xml_sha256,
+                ).where(tuple_(Document.issuer_rut, Document.dte_type, Document.folio).in_(keys))
+            ):
+                self.known[Identity(issuer, dte_type, folio)] = (doc_id, digest)
+            for issuer, dte_type, folio in self.s.execute(
+                select(PendingEvent.issuer_rut, PendingEvent.dte_type, PendingEvent.folio).where(
+                    tuple_(PendingEvent.issuer_rut, PendingEvent.dte_type, PendingEvent.folio).in_(
+                        keys
+                    )
+                )
+            ):
+                self.waiting_identities.add(Identity(issuer, dte_type, folio))
+            pairs = [(str(i.dte_type), i.folio) for i in chunk]
+            for ref_type, ref_folio in self.s.execute(
+                select(DocumentReference.ref_type, DocumentReference.ref_folio_number).where(
+                    DocumentReference.target_document_id.is_(None),
+                    tuple_(DocumentReference.ref_type, DocumentReference.ref_folio_number).in_(
+                        pairs
+                    ),
+                )
+            ):
+                if ref_folio is not None:
+                    self.waiting_refs.add((ref_type, ref_folio))
+        self.prefetch_customers(sorted(receivers))
+
+    def prefetch_customers(self, ruts: list[str]) -> None:
+        cache = self.loader.customers
+        missing = [
+            r for r in ruts if not rut_rules.is_foreign_placeholder(r) and (r, "") not in cache
+        ]
+        rows: dict[int, _CustomerRow] = {}
+        for chunk in _chunks(missing):
+            for (
+                customer_id,
+                rut,
+                foreign_id,
+                collector_id,
+                group_id,
+                edited,
+                name,
+                address,
+                commune,
+                city,
+                email,
+            ) in self.s.execute(
+                select(
+                    Customer.id,
+                    Customer.rut,
+                    Customer.foreign_id,
+                    Customer.collector_id,
+                    Customer.group_id,
+                    Customer.edited_by_user,
+                    Customer.name,
+                    Customer.address,
+                    Customer.commune,
+                    Customer.city,
+                    Customer.email,
+                ).where(Customer.rut.in_(chunk))
+            ):
+                row = _CustomerRow(
+                    customer_id,
+                    collector_id,
+                    group_id,
+                    edited,
+                    {
+                        "name": name,
+                        "address": address,
+                        "commune": commune,
+                        "city": city,
+                        "email": email,
+                    },
+                    set(),
+                )
+                cache[(rut, foreign_id)] = row
+                rows[customer_id] = row
+        for chunk in _chunks(list(rows)):
+            for customer_id, email, phone, mobile, name in self.s.execute(
+                select(
+                    Contact.customer_id, Contact.email, Contact.phone, Contact.mobile, Contact.name
+                ).where(Contact.customer_id.in_(chunk))
+            ):
+                rows[customer_id].contacts.update(_contact_keys(email, phone, mobile, name))
+
+    # -- documents written in bulk -------------------------------------------------------
+    def flush(self) -> None:
+        if not self.fast:
+            return
+        pending, self.fast = self.fast, []
+        ids = (
+            self.s.execute(
+                insert(_DOCUMENTS).returning(_DOCUMENTS.c.id, sort_by_parameter_order=True),
+                [item.row for item in pending],
+            )
+            .scalars()
+            .all()
+        )
+        children: dict[str, list[dict[str, Any]]] = {
+            "lines": [],
+            "installments": [],
+            "references": [],
+        }
+        for item, document_id in zip(pending, ids, strict=True):
+            self.known[item.identity] = (document_id, item.row["xml_sha256"])
+            for kind, rows in (
+                ("lines", item.lines),
+                ("installments", item.installments),
+                ("references", item.references),
+            ):
+                children[kind].extend({**row, "document_id": document_id} for row in rows)
+            self.events.append({**item.event, "document_id": document_id})
+        for kind, rows in children.items():
+            if rows:
+                self.s.execute(self.sql[kind], rows)
+
+    def find(self, identity: Identity) -> tuple[int, str | None] | None:
+        known = self.known.get(identity)
+        if known is not None and known[0] is None:
+            self.flush()
+            known = self.known.get(identity)
+        if known is not None:
+            assert known[0] is not None
+            return known[0], known[1]
+        row = self.s.execute(
+            self.sql["find"],
+            {"issuer": identity.issuer_rut, "dte_type": identity.dte_type, "folio": identity.folio},
+        ).first()
+        if row is None:
+            return None
+        self.known[identity] = (row[0], row[1])
+        return row[0], row[1]
+
+    def is_waited_for(self, identity: Identity) -> bool:
+        return (
+            identity in self.waiting_identities
+            or (str(identity.dte_type), identity.folio) in self.waiting_refs
+        )
+
+
+def _contact_keys(
+    email: str | None, phone: str | None, mobile: str | None, name: str | None
+) -> set[str]:
+    return {
+        f"{kind}:{value.lower()}"
+        for kind, value in (("e", email), ("p", phone), ("p", mobile), ("n", name))
+        if value
+    }
+
+
+class _FileLoad:
+    """Everything one file does, inside its batch's transaction."""
+
+    def __init__(self, batch: _Batch, file: _File) -> None:
+        assert file.parsed is not None
+        self.batch = batch
+        self.s = batch.s
+        self.loader = batch.loader
+        self.settings = batch.settings
+        self.sql = batch.sql
+        self.file = file
+        self.name = file.source.name
+        self.parsed = file.parsed
+        self.counts = file.counts
+        self.record_id = file.record_id
+
+    def event(self, document_id: int, kind: str, details: dict[str, Any]) -> None:
+        self.batch.events.append(
+            {"document_id": document_id, "kind": kind, "details": details, "created_at": utcnow()}
+        )
+
+    def _find(self, identity: Identity) -> tuple[int, str | None] | None:
+        return self.batch.find(identity)
 
     def run(self) -> None:
-        parsed, counts, record = self.parsed, self.counts, self.record
+        parsed, counts = self.parsed, self.counts
+        values: dict[str, Any]
         if parsed.kind is FileKind.OTHER:
             counts.skipped += 1
-            record.status = "skipped"
-            record.skipped = 1
             counts.errors.append(Issue(self.name, "", "ingest.not_dte", {"root": parsed.root}))
-            record.details = {"root": parsed.root}
-            return
-        seen: set[Identity] = set()
-        for dte in parsed.documents:
-            counts.documents += 1
-            if dte.identity in seen:
-                counts.duplicates += 1
-                continue
-            seen.add(dte.identity)
-            self.document(dte)
-        for cession in parsed.cessions:
-            self.cession(cession)
-        for result in parsed.results:
-            self.commercial_result(result)
-        for receipt in parsed.receipts:
-            self.receipt(receipt)
-        for problem in parsed.rejected:
-            counts.documents += 1
-            counts.rejected += 1
-            counts.errors.append(
-                Issue(self.name, problem.document, problem.key, _plain(problem.params))
-            )
-        for warning in parsed.warnings:
-            counts.warnings.append(
-                Issue(self.name, warning.document, warning.key, _plain(warning.params))
-            )
-        record.documents = counts.documents
-        record.new = counts.new
-        record.duplicates = counts.duplicates
-        record.rejected = counts.rejected
-        record.conflicts = counts.conflicts
-        record.details = {
-            "kind": parsed.kind.value,
-            "rejected": [
-                {"document": p.document, "key": p.key, "params": _plain(p.params)}
-                for p in parsed.rejected
-            ],
-            "warnings": [{"key": w.key, "params": _plain(w.params)} for w in parsed.warnings],
-        }
+            values = {
+                "status": "skipped",
+                "documents": 0,
+                "new": 0,
+                "duplicates": 0,
+                "skipped": 1,
+                "rejected": 0,
+                "conflicts": 0,
+                "details": {"root": parsed.root},
+            }
+        else:
+            seen: set[Identity] = set()
+            for dte in parsed.documents:
+                counts.documents += 1
+                if dte.identity in seen:
+                    counts.duplicates += 1
+                    continue
+                seen.add(dte.identity)
+                self.document(dte)
+            if parsed.cessions or parsed.results or parsed.receipts:
+                self.batch.flush()
+            for cession in parsed.cessions:
+                self.cession(cession)
+            for result in parsed.results:
+                self.commercial_result(result)
+            for receipt in parsed.receipts:
+                self.receipt(receipt)
+            for problem in parsed.rejected:
+                counts.documents += 1
+                counts.rejected += 1
+                counts.errors.append(
+                    Issue(self.name, problem.document, problem.key, _plain(problem.params))
+                )
+            for warning in parsed.warnings:
+                counts.warnings.append(
+                    Issue(self.name, warning.document, warning.key, _plain(warning.params))
+                )
+            values = {
+                "status": "loaded",
+                "skipped": 0,
+                "documents": counts.documents,
+                "new": counts.new,
+                "duplicates": counts.duplicates,
+                "rejected": counts.rejected,
+                "conflicts": counts.conflicts,
+                "details": {
+                    "kind": parsed.kind.value,
+                    "rejected": [
+                        {"document": p.document, "key": p.key, "params": _plain(p.params)}
+                        for p in parsed.rejected
+                    ],
+                    "warnings": [
+                        {"key": w.key, "params": _plain(w.params)} for w in parsed.warnings
+                    ],
+                },
+            }
+        self.batch.record_updates.append({"_id": self.record_id, **values})
 
     # -- documents ---------------------------------------------------------------------
-    def _find(self, identity: Identity) -> tuple[int, str | None] | None:
-        row = self.s.execute(
-            select(Document.id, Document.xml_sha256).where(
-                Document.issuer_rut == identity.issuer_rut,
-                Document.dte_type == identity.dte_type,
-                Document.folio == identity.folio,
-            )
-        ).first()
-        return (row[0], row[1]) if row else None
-
     def document(self, dte: Dte) -> None:
-        existing = self._find(dte.identity)
-        if existing is not None:
-            document_id, digest = existing
-            if digest == dte.digest:
-                self.counts.duplicates += 1
-                return
-            self.counts.conflicts += 1
-            self.s.execute(
-                update(Document).where(Document.id == document_id).values(conflict=self.name[:1000])
-            )
-            self.s.add(
-                DocumentEvent(
-                    document_id=document_id,
-                    kind="conflict",
-                    details={"source": self.name, "digest": dte.digest, "kept": digest},
-                )
-            )
-            self.counts.errors.append(Issue(self.name, dte.identity.label(), "ingest.conflict", {}))
+        known = self.batch.known.get(dte.identity)
+        if known is not None:
+            document_id, digest = self._find(dte.identity) or (0, None)
+            self.existing(dte, document_id, digest)
             return
         side = direction(dte, self.loader.own)
         if side.kind == "misrouted":
             self.counts.misrouted += 1
-        customer_id = collector_id = group_id = None
+        customer: _CustomerRow | None = None
         if side.kind == "receivable":
-            customer_id, collector_id, group_id = self.customer(dte.receiver)
-        today = self.settings.today
-        state = None
-        next_action = None
-        reason = None
+            customer = self.customer(dte.receiver)
+        state = next_action = reason = None
         balance = 0 if side.kind == "receivable" else dte.total
         if side.collectable:
-            state = initial_state(overdue=dte.due_date < today).value
+            state = initial_state(overdue=dte.due_date < self.settings.today).value
             next_action = first_action_date(dte.due_date, self.settings.lead_days)
             reason = AgendaReason.FIRST_ACTION.value
             balance = dte.total
-        document_id = self.s.execute(
-            insert(Document).returning(Document.id),
+        row = {
+            "issuer_rut": dte.identity.issuer_rut,
+            "dte_type": dte.identity.dte_type,
+            "folio": dte.identity.folio,
+            "kind": side.kind,
+            "collectable": side.collectable,
+            "issuer_name": _cut(dte.issuer.name, 200),
+            "receiver_rut": dte.receiver.rut,
+            "receiver_name": _cut(dte.receiver.name, 200),
+            "customer_id": customer.id if customer else None,
+            "issue_date": dte.issue_date,
+            "due_date": dte.due_date,
+            "due_date_rule": dte.due_date_rule.value,
+            "payment_form": dte.payment_form,
+            "payment_terms_days": dte.payment_terms_days,
+            "payment_terms_text": _cut(dte.payment_terms_text, 200),
+            "currency": dte.currency,
+            "net_amount": dte.net,
+            "exempt_amount": dte.exempt,
+            "tax_amount": dte.tax,
+            "total_amount": dte.total,
+            "total_foreign": dte.total_foreign,
+            "exchange_rate": dte.exchange_rate,
+            "balance": balance,
+            "state": state,
+            "ceded": False,
+            "is_open": side.collectable,
+            "collector_id": customer.collector_id if customer else None,
+            "group_id": customer.group_id if customer else None,
+            "next_action_date": next_action,
+            "agenda_reason": reason,
+            "broken_promises": 0,
+            "promise_broken": False,
+            "conflict": None,
+            "ceded_to_rut": None,
+            "xml_sha256": dte.digest,
+            "ingest_id": self.record_id,
+            "version": 1,
+            "created_at": utcnow(),
+            "updated_at": None,
+        }
+        lines = [
             {
-                "issuer_rut": dte.identity.issuer_rut,
-                "dte_type": dte.identity.dte_type,
-                "folio": dte.identity.folio,
-                "kind": side.kind,
-                "collectable": side.collectable,
-                "issuer_name": dte.issuer.name,
-                "receiver_rut": dte.receiver.rut,
-                "receiver_name": dte.receiver.name,
-                "customer_id": customer_id,
-                "issue_date": dte.issue_date,
-                "due_date": dte.due_date,
-                "due_date_rule": dte.due_date_rule.value,
-                "payment_form": dte.payment_form,
-                "payment_terms_days": dte.payment_terms_days,
-                "payment_terms_text": dte.payment_terms_text,
-                "currency": dte.currency,
-                "net_amount": dte.net,
-                "exempt_amount": dte.exempt,
-                "tax_amount": dte.tax,
-                "total_amount": dte.total,
-                "total_foreign": dte.total_foreign,
-                "exchange_rate": dte.exchange_rate,
-                "balance": balance,
-                "state": state,
-                "is_open": side.collectable,
-                "collector_id": collector_id,
-                "group_id": group_id,
-                "next_action_date": next_action,
-                "agenda_reason": reason,
-                "xml_sha256": dte.digest,
-                "ingest_id": self.record.id,
-                "version": 1,
-            },
-        ).scalar_one()
+                "line_no": line.line_no,
+                "name": line.name[:300],
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "amount": line.amount,
+            }
+            for line in dte.lines
+        ]
+        installments = [
+            {"due_date": item.due_date, "amount": item.amount, "text": _cut(item.text, 200)}
+            for item in dte.installments
+        ]
+        ingested = {
+            "kind": "ingested",
+            "details": {"source": self.name, "ingest_id": self.record_id},
+            "created_at": utcnow(),
+        }
         self.counts.new += 1
-        if dte.lines:
+        refers = any(ref.folio_number is not None for ref in dte.references)
+        if not refers and not self.batch.is_waited_for(dte.identity):
+            references = [
+                {
+                    "line_no": ref.line_no,
+                    "ref_type": ref.ref_type[:8],
+                    "ref_folio": _cut(ref.folio, 40),
+                    "ref_folio_number": None,
+                    "ref_issuer_rut": ref.other_issuer_rut,
+                    "ref_date": ref.ref_date,
+                    "ref_code": ref.code,
+                    "reason": _cut(ref.reason, 200),
+                    "target_document_id": None,
+                    "applied": False,
+                }
+                for ref in dte.references
+            ]
+            self.batch.known[dte.identity] = (None, dte.digest)
+            self.batch.fast.append(
+                _FastDocument(dte.identity, row, lines, installments, references, ingested)
+            )
+            return
+        self.batch.flush()
+        document_id = self.s.execute(self.sql["document"], row).scalar_one()
+        self.batch.known[dte.identity] = (document_id, dte.digest)
+        if lines:
             self.s.execute(
-                insert(DocumentLine),
-                [
-                    {
-                        "document_id": document_id,
-                        "line_no": line.line_no,
-                        "name": line.name[:300],
-                        "quantity": line.quantity,
-                        "unit_price": line.unit_price,
-                        "amount": line.amount,
-                    }
-                    for line in dte.lines
-                ],
+                self.sql["lines"], [{**line, "document_id": document_id} for line in lines]
             )
-        if dte.installments:
+        if installments:
             self.s.execute(
-                insert(Installment),
-                [
-                    {
-                        "document_id": document_id,
-                        "due_date": item.due_date,
-                        "amount": item.amount,
-                        "text": item.text,
-                    }
-                    for item in dte.installments
-                ],
+                self.sql["installments"],
+                [{**part, "document_id": document_id} for part in installments],
             )
-        self.s.add(
-            DocumentEvent(
-                document_id=document_id,
-                kind="ingested",
-                details={"source": self.name, "ingest_id": self.record.id},
-            )
-        )
+        self.batch.events.append({**ingested, "document_id": document_id})
         self.references(document_id, dte)
-        self.waiting_notes(document_id, dte.identity)
-        self.waiting_events(document_id, dte.identity)
+        if self.batch.is_waited_for(dte.identity):
+            self.waiting_notes(document_id, dte.identity)
+            self.waiting_events(document_id, dte.identity)
+
+    def existing(self, dte: Dte, document_id: int, digest: str | None) -> None:
+        """Same identity again: a duplicate, or a conflicting copy (the first is kept)."""
+        if digest == dte.digest:
+            self.counts.duplicates += 1
+            return
+        self.counts.conflicts += 1
+        self.s.execute(
+            update(_DOCUMENTS)
+            .where(_DOCUMENTS.c.id == document_id)
+            .values(conflict=self.name[:1000])
+        )
+        self.event(
+            document_id, "conflict", {"source": self.name, "digest": dte.digest, "kept": digest}
+        )
+        self.counts.errors.append(Issue(self.name, dte.identity.label(), "ingest.conflict", {}))
 
     def references(self, document_id: int, dte: Dte) -> None:
         if not dte.references:
@@ -444,38 +839,38 @@ class _FileLoad:
             if ref.folio_number is not None and issuer is not None:
                 found = self._find(Identity(issuer, int(ref.ref_type), ref.folio_number))
                 target = found[0] if found else None
+                if target is None:
+                    self.batch.waiting_refs.add((ref.ref_type, ref.folio_number))
             rows.append(
                 {
                     "document_id": document_id,
                     "line_no": ref.line_no,
                     "ref_type": ref.ref_type[:8],
-                    "ref_folio": (ref.folio or "")[:40] or None,
+                    "ref_folio": _cut(ref.folio, 40),
                     "ref_folio_number": ref.folio_number,
                     "ref_issuer_rut": issuer,
                     "ref_date": ref.ref_date,
                     "ref_code": ref.code,
-                    "reason": (ref.reason or "")[:200] or None,
+                    "reason": _cut(ref.reason, 200),
                     "target_document_id": target,
                     "applied": target is not None,
                 }
             )
             if target is not None:
                 targets.append(target)
-        self.s.execute(insert(DocumentReference), rows)
+        self.s.execute(self.sql["references"], rows)
         is_note = dte.identity.dte_type in CREDIT_NOTE_TYPES | DEBIT_NOTE_TYPES
         if is_note and targets:
             self.counts.notes_applied += 1
             for target in targets:
-                self.s.add(
-                    DocumentEvent(
-                        document_id=target,
-                        kind="note_applied",
-                        details={
-                            "note_id": document_id,
-                            "dte_type": dte.identity.dte_type,
-                            "folio": dte.identity.folio,
-                        },
-                    )
+                self.event(
+                    target,
+                    "note_applied",
+                    {
+                        "note_id": document_id,
+                        "dte_type": dte.identity.dte_type,
+                        "folio": dte.identity.folio,
+                    },
                 )
             ledger.recompute(self.s, document_id, self.settings.today, self.settings.lead_days)
 
@@ -501,15 +896,11 @@ class _FileLoad:
             return
         for reference_id, note_id in waiting:
             self.s.execute(
-                update(DocumentReference)
-                .where(DocumentReference.id == reference_id)
+                update(_REFERENCES)
+                .where(_REFERENCES.c.id == reference_id)
                 .values(target_document_id=document_id, applied=True)
             )
-            self.s.add(
-                DocumentEvent(
-                    document_id=document_id, kind="note_applied", details={"note_id": note_id}
-                )
-            )
+            self.event(document_id, "note_applied", {"note_id": note_id})
         self.counts.notes_applied += len({note_id for _, note_id in waiting})
         ledger.recompute(self.s, document_id, self.settings.today, self.settings.lead_days)
         # A waiting note may itself be the target of a later note (a 56 cancelling a 61).
@@ -517,18 +908,6 @@ class _FileLoad:
             ledger.recompute(self.s, note_id, self.settings.today, self.settings.lead_days)
 
     # -- events about documents --------------------------------------------------------
-    def _pending(self, identity: Identity, kind: str, details: dict[str, Any]) -> None:
-        self.s.add(
-            PendingEvent(
-                issuer_rut=identity.issuer_rut,
-                dte_type=identity.dte_type,
-                folio=identity.folio,
-                kind=kind,
-                details=details,
-                ingest_id=self.record.id,
-            )
-        )
-
     def waiting_events(self, document_id: int, identity: Identity) -> None:
         events = self.s.scalars(
             select(PendingEvent)
@@ -539,8 +918,8 @@ class _FileLoad:
             )
             .order_by(PendingEvent.id)
         ).all()
-        for event in events:
-            self.apply_event(document_id, event.kind, event.details)
+        for pending in events:
+            self.apply_event(document_id, pending.kind, pending.details)
         if events:
             self.s.execute(delete(PendingEvent).where(PendingEvent.id.in_([e.id for e in events])))
 
@@ -555,14 +934,24 @@ class _FileLoad:
         elif kind == "commercial_rejection":
             ledger.try_transition(self.s, document, Event.REJECTED_BY_CUSTOMER, today)
         ledger.refresh_agenda(document, lead)
-        self.s.add(DocumentEvent(document_id=document_id, kind=kind, details=details))
+        self.event(document_id, kind, details)
 
     def _event_for(self, identity: Identity, kind: str, details: dict[str, Any]) -> None:
         found = self._find(identity)
-        if found is None:
-            self._pending(identity, kind, details)
-        else:
+        if found is not None:
             self.apply_event(found[0], kind, details)
+            return
+        self.batch.waiting_identities.add(identity)
+        self.s.add(
+            PendingEvent(
+                issuer_rut=identity.issuer_rut,
+                dte_type=identity.dte_type,
+                folio=identity.folio,
+                kind=kind,
+                details=details,
+                ingest_id=self.record_id,
+            )
+        )
 
     def cession(self, cession: Cession) -> None:
         self.counts.ceded += 1
@@ -580,11 +969,8 @@ class _FileLoad:
         )
 
     def commercial_result(self, result: CommercialResult) -> None:
-        kind = (
-            "commercial_rejection"
-            if result.status == REJECTED_BY_CUSTOMER
-            else "commercial_acceptance"
-        )
+        rejected = result.status == REJECTED_BY_CUSTOMER
+        kind = "commercial_rejection" if rejected else "commercial_acceptance"
         self._event_for(
             result.identity,
             kind,
@@ -611,50 +997,86 @@ class _FileLoad:
         )
 
     # -- customers and contacts --------------------------------------------------------
-    def customer(self, party: Party) -> tuple[int, int | None, int | None]:
+    def customer(self, party: Party) -> _CustomerRow:
         foreign_id = ""
         if rut_rules.is_foreign_placeholder(party.rut):
             foreign_id = (party.foreign_id or (party.name or "").upper())[:60]
-        customer = self.s.scalars(
-            select(Customer).where(Customer.rut == party.rut, Customer.foreign_id == foreign_id)
-        ).first()
+        key = (party.rut, foreign_id)
         email = party.email if party.email and _EMAIL.match(party.email) else None
-        values = {
+        values: dict[str, str | None] = {
             "name": (party.name or party.rut)[:200],
             "address": _cut(party.address, 200),
             "commune": _cut(party.commune, 100),
             "city": _cut(party.city, 100),
             "email": email,
         }
-        if customer is None:
-            customer = Customer(rut=party.rut, foreign_id=foreign_id, **values)
+        row = self.loader.customers.get(key)
+        if row is None:
+            row = self._load_customer(party.rut, foreign_id, values)
+            self.loader.customers[key] = row
+        elif not row.edited:
+            changed = {k: v for k, v in values.items() if v and row.values.get(k) != v}
+            if changed:
+                self.s.execute(
+                    update(_CUSTOMERS)
+                    .where(Customer.id == row.id)
+                    .values(**changed, updated_at=utcnow())
+                )
+                row.values.update(changed)
+        self.contact(row, party, email)
+        return row
+
+    def _load_customer(
+        self, rut: str, foreign_id: str, values: dict[str, str | None]
+    ) -> _CustomerRow:
+        found = self.s.execute(self.sql["customer"], {"rut": rut, "foreign_id": foreign_id}).first()
+        if found is None:
+            customer = Customer(rut=rut, foreign_id=foreign_id, **values)
             self.s.add(customer)
             self.s.flush()
-        elif not customer.edited_by_user:
-            for key, value in values.items():
-                if value and getattr(customer, key) != value:
-                    setattr(customer, key, value)
-        self.contact(customer.id, party, email)
-        return customer.id, customer.collector_id, customer.group_id
+            return _CustomerRow(customer.id, None, None, False, dict(values), set())
+        (customer_id, collector_id, group_id, edited, name, address, commune, city, email) = found
+        row = _CustomerRow(
+            customer_id,
+            collector_id,
+            group_id,
+            edited,
+            {"name": name, "address": address, "commune": commune, "city": city, "email": email},
+            set(),
+        )
+        for contact_email, phone, mobile, contact_name in self.s.execute(
+            self.sql["contacts"], {"customer_id": customer_id}
+        ):
+            row.contacts.update(_contact_keys(contact_email, phone, mobile, contact_name))
+        if not edited:
+            changed = {k: v for k, v in values.items() if v and row.values.get(k) != v}
+            if changed:
+                self.s.execute(
+                    update(_CUSTOMERS)
+                    .where(Customer.id == customer_id)
+                    .values(**changed, updated_at=utcnow())
+                )
+                row.values.update(changed)
+        return row
 
-    def contact(self, customer_id: int, party: Party, email: str | None) -> None:
+    def contact(self, customer: _CustomerRow, party: Party, email: str | None) -> None:
         text = (party.contact or "").strip()
         phone = text if _PHONE.match(text) else None
         name = text if text and not any(ch.isdigit() for ch in text) and len(text) <= 80 else None
-        if not (email or phone or name):
-            return
-        query = select(Contact.id).where(Contact.customer_id == customer_id)
         if email:
-            query = query.where(Contact.email == email)
+            key = f"e:{email.lower()}"
         elif phone:
-            query = query.where(or_(Contact.phone == phone, Contact.mobile == phone))
+            key = f"p:{phone.lower()}"
+        elif name:
+            key = f"n:{name.lower()}"
         else:
-            query = query.where(Contact.name == name)
-        if self.s.scalar(query.limit(1)) is not None:
             return
+        if key in customer.contacts:
+            return
+        customer.contacts.add(key)
         self.s.add(
             Contact(
-                customer_id=customer_id,
+                customer_id=customer.id,
                 name=(name or email or phone or "")[:200],
                 phone=phone,
                 email=email,

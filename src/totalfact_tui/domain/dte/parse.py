@@ -102,6 +102,47 @@ def local_name(node: etree._Element) -> str:
     return etree.QName(node).localname
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+
+
+def _local(tag: str) -> str:
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = _LOCAL_NAMES[tag] = tag[tag.rfind("}") + 1 :]
+    return name
+
+
+class _Section:
+    """The direct children of one element by local name: one pass, no path lookups."""
+
+    __slots__ = ("nodes", "texts")
+
+    def __init__(self, node: etree._Element | None) -> None:
+        self.nodes: list[etree._Element] = [] if node is None else list(node)
+        texts: dict[str, str | None] = {}
+        names = _LOCAL_NAMES
+        for child in self.nodes:
+            tag = child.tag
+            name = names.get(tag) or _local(tag)
+            if name not in texts:
+                text = child.text
+                texts[name] = (text.strip() or None) if text else None
+        self.texts = texts
+
+    def text(self, name: str) -> str | None:
+        return self.texts.get(name)
+
+    def el(self, name: str) -> etree._Element | None:
+        if name not in self.texts:
+            return None
+        return next(child for child in self.nodes if _local(child.tag) == name)
+
+    def all(self, name: str) -> list[etree._Element]:
+        if name not in self.texts:
+            return []
+        return [child for child in self.nodes if _local(child.tag) == name]
+
+
 # --------------------------------------------------------------------------- values
 
 
@@ -176,34 +217,37 @@ def currency_code(name: str | None) -> str:
     return CURRENCIES.get(clean, clean[:16])
 
 
+_TEXTS = etree.XPath("descendant-or-self::*/text()[normalize-space()]", smart_strings=False)
+
+
 def content_digest(node: etree._Element) -> str:
-    """sha256 of the document's content, independent of namespace and formatting: the
-    same DTE in a bare file or in an envelope gives the same digest."""
-    digest = hashlib.sha256()
-    for element in node.iter(tag=etree.Element):
-        text = (element.text or "").strip()
-        digest.update(f"{etree.QName(element).localname}={text}\n".encode())
-    return digest.hexdigest()
+    """sha256 of the document's text content, independent of namespace and formatting:
+    the same DTE in a bare file or in an envelope gives the same digest."""
+    texts = _TEXTS(node)
+    assert isinstance(texts, list)
+    return hashlib.sha256("\x1f".join(str(text).strip() for text in texts).encode()).hexdigest()
 
 
 # --------------------------------------------------------------------------- documents
 
 
-def _identity(r: _Reader, header: etree._Element | None) -> Identity:
-    id_doc = r.el(header, "IdDoc") if header is not None else None
-    if id_doc is None:
+def _identity(header: _Section) -> Identity:
+    return _identity_of(_Section(header.el("IdDoc")), _Section(header.el("Emisor")))
+
+
+def _identity_of(id_doc: _Section, emisor: _Section) -> Identity:
+    if not id_doc.texts:
         raise DocumentProblem("ingest.missing_field", field="Encabezado/IdDoc")
-    type_text = _required(r.text(id_doc, "TipoDTE"), "TipoDTE")
+    type_text = _required(id_doc.text("TipoDTE"), "TipoDTE")
     dte_type = _int(type_text, "TipoDTE", required=True)
     assert dte_type is not None
     if dte_type not in KNOWN_TYPES:
         raise DocumentProblem("ingest.unknown_type", value=type_text)
-    folio_text = _required(r.text(id_doc, "Folio"), "Folio")
+    folio_text = _required(id_doc.text("Folio"), "Folio")
     folio = _int(folio_text, "Folio", required=True)
     if folio is None or folio <= 0:
         raise DocumentProblem("ingest.bad_folio", value=folio_text)
-    issuer = _rut(r.text(header, "Emisor/RUTEmisor"), "RUTEmisor")
-    return Identity(issuer, dte_type, folio)
+    return Identity(_rut(emisor.text("RUTEmisor"), "RUTEmisor"), dte_type, folio)
 
 
 def _label(r: _Reader, dte: etree._Element) -> str:
@@ -220,92 +264,94 @@ def _label(r: _Reader, dte: etree._Element) -> str:
     return " ".join(parts)
 
 
-def _party(r: _Reader, node: etree._Element | None, prefix: str) -> dict[str, str | None]:
-    if prefix == "Emisor":
-        return {
-            "name": r.text(node, "RznSoc") or r.text(node, "RznSocEmisor"),
-            "email": r.text(node, "CorreoEmisor"),
-            "address": r.text(node, "DirOrigen"),
-            "commune": r.text(node, "CmnaOrigen"),
-            "city": r.text(node, "CiudadOrigen"),
-        }
-    return {
-        "name": r.text(node, "RznSocRecep"),
-        "email": r.text(node, "CorreoRecep"),
-        "contact": r.text(node, "Contacto"),
-        "address": r.text(node, "DirRecep"),
-        "commune": r.text(node, "CmnaRecep"),
-        "city": r.text(node, "CiudadRecep"),
-        "foreign_id": r.text(node, "Extranjero/NumId"),
-    }
+def _issuer(section: _Section, rut: str) -> Party:
+    return Party(
+        rut,
+        name=section.text("RznSoc") or section.text("RznSocEmisor"),
+        email=section.text("CorreoEmisor"),
+        address=section.text("DirOrigen"),
+        commune=section.text("CmnaOrigen"),
+        city=section.text("CiudadOrigen"),
+    )
 
 
-def _references(r: _Reader, body: etree._Element) -> tuple[Reference, ...]:
+def _receiver(section: _Section) -> Party:
+    foreign = section.el("Extranjero")
+    return Party(
+        _rut(section.text("RUTRecep"), "RUTRecep"),
+        name=section.text("RznSocRecep"),
+        email=section.text("CorreoRecep"),
+        contact=section.text("Contacto"),
+        address=section.text("DirRecep"),
+        commune=section.text("CmnaRecep"),
+        city=section.text("CiudadRecep"),
+        foreign_id=_Section(foreign).text("NumId") if foreign is not None else None,
+    )
+
+
+def _references(nodes: list[etree._Element]) -> tuple[Reference, ...]:
     found = []
-    for index, node in enumerate(r.all(body, "Referencia"), start=1):
-        ref_type = r.text(node, "TpoDocRef")
+    for index, node in enumerate(nodes, start=1):
+        ref = _Section(node)
+        ref_type = ref.text("TpoDocRef")
         if ref_type is None:
             continue
-        folio = r.text(node, "FolioRef")
+        folio = ref.text("FolioRef")
         number = None
         if ref_type.isdigit() and int(ref_type) in KNOWN_TYPES and folio and folio.isdigit():
             number = int(folio)
-        code_text = r.text(node, "CodRef")
+        code_text = ref.text("CodRef")
         found.append(
             Reference(
-                line_no=_int(r.text(node, "NroLinRef"), "NroLinRef") or index,
+                line_no=_int(ref.text("NroLinRef"), "NroLinRef") or index,
                 ref_type=ref_type,
                 folio=folio,
                 folio_number=number,
-                ref_date=_date(r.text(node, "FchRef"), "FchRef"),
+                ref_date=_date(ref.text("FchRef"), "FchRef"),
                 code=int(code_text) if code_text and code_text.isdigit() else None,
-                reason=r.text(node, "RazonRef"),
-                other_issuer_rut=_optional_rut(r.text(node, "RUTOtr")),
+                reason=ref.text("RazonRef"),
+                other_issuer_rut=_optional_rut(ref.text("RUTOtr")),
             )
         )
     return tuple(found)
 
 
-def _lines(r: _Reader, body: etree._Element) -> tuple[Line, ...]:
+def _lines(nodes: list[etree._Element]) -> tuple[Line, ...]:
     found = []
-    for index, node in enumerate(r.all(body, "Detalle"), start=1):
+    for index, node in enumerate(nodes, start=1):
+        line = _Section(node)
         found.append(
             Line(
-                line_no=_int(r.text(node, "NroLinDet"), "NroLinDet") or index,
-                name=r.text(node, "NmbItem") or "",
-                quantity=_decimal(r.text(node, "QtyItem"), "QtyItem"),
-                unit_price=_decimal(r.text(node, "PrcItem"), "PrcItem"),
-                amount=_decimal(r.text(node, "MontoItem"), "MontoItem") or Decimal(0),
+                line_no=_int(line.text("NroLinDet"), "NroLinDet") or index,
+                name=line.text("NmbItem") or "",
+                quantity=_decimal(line.text("QtyItem"), "QtyItem"),
+                unit_price=_decimal(line.text("PrcItem"), "PrcItem"),
+                amount=_decimal(line.text("MontoItem"), "MontoItem") or Decimal(0),
             )
         )
     return tuple(found)
 
 
-def _installments(r: _Reader, id_doc: etree._Element) -> tuple[Installment, ...]:
+def _installments(id_doc: _Section) -> tuple[Installment, ...]:
     found = []
-    for node in r.all(id_doc, "MntPagos"):
-        when = _date(r.text(node, "FchPago"), "MntPagos/FchPago", required=True)
+    for node in id_doc.all("MntPagos"):
+        part = _Section(node)
+        when = _date(part.text("FchPago"), "MntPagos/FchPago", required=True)
         assert when is not None
-        found.append(
-            Installment(
-                when,
-                _amount(r.text(node, "MntPago"), "MntPagos/MntPago"),
-                r.text(node, "GlosaPagos"),
-            )
-        )
+        amount = _amount(part.text("MntPago"), "MntPagos/MntPago")
+        found.append(Installment(when, amount, part.text("GlosaPagos")))
     return tuple(sorted(found, key=lambda item: item.due_date))
 
 
 def _due_date(
-    r: _Reader,
-    id_doc: etree._Element,
+    id_doc: _Section,
     issued: date,
     installments: tuple[Installment, ...],
     terms_days: int | None,
     payment_form: int | None,
     default_term_days: int,
 ) -> tuple[date, DueDateRule]:
-    explicit = _date(r.text(id_doc, "FchVenc"), "FchVenc")
+    explicit = _date(id_doc.text("FchVenc"), "FchVenc")
     if explicit is not None:
         return explicit, DueDateRule.FCH_VENC
     if installments:
@@ -317,68 +363,69 @@ def _due_date(
     return issued + timedelta(days=default_term_days), DueDateRule.DEFAULT_TERM
 
 
+_BODIES = ("Documento", "Exportaciones", "Liquidacion")
+
+
+def _export_totals(
+    header: _Section, totals: _Section
+) -> tuple[str, Decimal | None, Decimal | None, int]:
+    currency = currency_code(totals.text("TpoMoneda"))
+    total_foreign = _decimal(_required(totals.text("MntTotal"), "MntTotal"), "MntTotal")
+    clp_total = None
+    exchange_rate = None
+    for node in header.all("OtraMoneda"):
+        other = _Section(node)
+        if currency_code(other.text("TpoMoneda")) == "CLP":
+            clp_total = _int(other.text("MntTotOtrMnda"), "OtraMoneda/MntTotOtrMnda")
+            exchange_rate = _decimal(other.text("TpoCambio"), "OtraMoneda/TpoCambio")
+    if currency == "CLP":
+        total_foreign = None
+        clp_total = _amount(totals.text("MntTotal"), "MntTotal")
+    if clp_total is None:
+        raise DocumentProblem("ingest.export_without_clp")
+    return currency, total_foreign, exchange_rate, clp_total
+
+
 def extract_dte(dte: etree._Element, default_term_days: int = 30) -> Dte:
     """One ``DTE`` element as a validated :class:`Dte`, or :class:`DocumentProblem`."""
-    r = _Reader(_namespace(dte))
-    body = r.el(dte, "Documento")
-    if body is None:
-        body = r.el(dte, "Exportaciones")
-    if body is None:
-        body = r.el(dte, "Liquidacion")
-    if body is None:
+    outer = _Section(dte)
+    body_node = next((outer.el(name) for name in _BODIES if outer.el(name) is not None), None)
+    if body_node is None:
         raise DocumentProblem("ingest.missing_field", field="Documento")
-    header = r.el(body, "Encabezado")
-    identity = _identity(r, header)
-    assert header is not None
-    id_doc = r.el(header, "IdDoc")
-    assert id_doc is not None
-    issued = _date(r.text(id_doc, "FchEmis"), "FchEmis", required=True)
+    body = _Section(body_node)
+    header = _Section(body.el("Encabezado"))
+    id_doc = _Section(header.el("IdDoc"))
+    emisor = _Section(header.el("Emisor"))
+    identity = _identity_of(id_doc, emisor)
+    issued = _date(id_doc.text("FchEmis"), "FchEmis", required=True)
     assert issued is not None
-    payment_form = _int(r.text(id_doc, "FmaPago"), "FmaPago")
-    terms_days = _int(r.text(id_doc, "TermPagoDias"), "TermPagoDias")
-    installments = _installments(r, id_doc)
-    due, rule = _due_date(
-        r, id_doc, issued, installments, terms_days, payment_form, default_term_days
-    )
-    issuer_node = r.el(header, "Emisor")
-    receiver_node = r.el(header, "Receptor")
-    receiver_rut = _rut(r.text(receiver_node, "RUTRecep"), "RUTRecep")
-    issuer = Party(identity.issuer_rut, **_party(r, issuer_node, "Emisor"))
-    receiver = Party(receiver_rut, **_party(r, receiver_node, "Receptor"))
-
-    totals = r.el(header, "Totales")
-    if totals is None:
+    payment_form = _int(id_doc.text("FmaPago"), "FmaPago")
+    terms_days = _int(id_doc.text("TermPagoDias"), "TermPagoDias")
+    installments = _installments(id_doc)
+    due, rule = _due_date(id_doc, issued, installments, terms_days, payment_form, default_term_days)
+    issuer = _issuer(emisor, identity.issuer_rut)
+    receiver = _receiver(_Section(header.el("Receptor")))
+    totals_node = header.el("Totales")
+    if totals_node is None:
         raise DocumentProblem("ingest.missing_field", field="Totales")
-    export = identity.dte_type in _EXPORT_TYPES
+    totals = _Section(totals_node)
     currency = "CLP"
     total_foreign = exchange_rate = None
-    if export:
-        currency = currency_code(r.text(totals, "TpoMoneda"))
-        total_foreign = _decimal(_required(r.text(totals, "MntTotal"), "MntTotal"), "MntTotal")
-        clp_total = None
-        for other in r.all(header, "OtraMoneda"):
-            if currency_code(r.text(other, "TpoMoneda")) == "CLP":
-                clp_total = _int(r.text(other, "MntTotOtrMnda"), "OtraMoneda/MntTotOtrMnda")
-                exchange_rate = _decimal(r.text(other, "TpoCambio"), "OtraMoneda/TpoCambio")
-        if currency == "CLP":
-            total_foreign = None
-            clp_total = _amount(r.text(totals, "MntTotal"), "MntTotal")
-        if clp_total is None:
-            raise DocumentProblem("ingest.export_without_clp")
-        net = exempt = tax = other_taxes = 0
-        exempt = clp_total
-        total = clp_total
+    if identity.dte_type in _EXPORT_TYPES:
+        currency, total_foreign, exchange_rate, total = _export_totals(header, totals)
+        net = tax = other_taxes = 0
+        exempt = total
     else:
-        net = _amount(r.text(totals, "MntNeto"), "MntNeto")
-        exempt = _amount(r.text(totals, "MntExe"), "MntExe")
-        tax = _amount(r.text(totals, "IVA"), "IVA")
-        total = _int(r.text(totals, "MntTotal"), "MntTotal", required=True) or 0
+        net = _amount(totals.text("MntNeto"), "MntNeto")
+        exempt = _amount(totals.text("MntExe"), "MntExe")
+        tax = _amount(totals.text("IVA"), "IVA")
+        total = _int(totals.text("MntTotal"), "MntTotal", required=True) or 0
         other_taxes = sum(
-            _amount(r.text(node, "MontoImp"), "ImptoReten/MontoImp")
-            for node in r.all(totals, "ImptoReten")
+            _amount(_Section(node).text("MontoImp"), "ImptoReten/MontoImp")
+            for node in totals.all("ImptoReten")
         )
-        other_taxes += _amount(r.text(totals, "IVANoRet"), "IVANoRet")
-        other_taxes -= _amount(r.text(totals, "CredEC"), "CredEC")
+        other_taxes += _amount(totals.text("IVANoRet"), "IVANoRet")
+        other_taxes -= _amount(totals.text("CredEC"), "CredEC")
         if identity.dte_type not in _NO_TOTALS_CHECK and net + exempt + tax + other_taxes != total:
             raise DocumentProblem(
                 "ingest.totals_mismatch",
@@ -388,9 +435,11 @@ def extract_dte(dte: etree._Element, default_term_days: int = 30) -> Dte:
                 other=other_taxes,
                 total=total,
             )
-        ted_amount = r.text(dte, _ted_path(body, r))
-        if ted_amount is not None and _int(ted_amount, "TED/DD/MNT") != total:
-            raise DocumentProblem("ingest.ted_mismatch", ted=ted_amount, total=total)
+        ted = body.el("TED")
+        if ted is not None:
+            ted_amount = _Section(_Section(ted).el("DD")).text("MNT")
+            if ted_amount is not None and _int(ted_amount, "TED/DD/MNT") != total:
+                raise DocumentProblem("ingest.ted_mismatch", ted=ted_amount, total=total)
 
     return Dte(
         identity=identity,
@@ -399,7 +448,7 @@ def extract_dte(dte: etree._Element, default_term_days: int = 30) -> Dte:
         due_date_rule=rule,
         payment_form=payment_form,
         payment_terms_days=terms_days,
-        payment_terms_text=r.text(id_doc, "TermPagoGlosa"),
+        payment_terms_text=id_doc.text("TermPagoGlosa"),
         issuer=issuer,
         receiver=receiver,
         net=net,
@@ -410,16 +459,12 @@ def extract_dte(dte: etree._Element, default_term_days: int = 30) -> Dte:
         currency=currency,
         total_foreign=total_foreign,
         exchange_rate=exchange_rate,
-        references=_references(r, body),
-        lines=_lines(r, body),
+        references=_references(body.all("Referencia")),
+        lines=_lines(body.all("Detalle")),
         installments=installments,
-        signed_at=r.text(body, "TmstFirma"),
-        digest=content_digest(body),
+        signed_at=body.text("TmstFirma"),
+        digest=content_digest(body_node),
     )
-
-
-def _ted_path(body: etree._Element, r: _Reader) -> str:
-    return f"{local_name(body)}/TED/DD/MNT"
 
 
 # --------------------------------------------------------------------------- files
@@ -471,7 +516,7 @@ def _aec(root: etree._Element, result: ParsedFile) -> None:
         return
     dr = _Reader(_namespace(dte))
     try:
-        identity = _identity(dr, dr.el(dte, "Documento/Encabezado"))
+        identity = _identity(_Section(dr.el(dte, "Documento/Encabezado")))
         cessions = []
         for node in r.all(document, "Cesiones/Cesion") if document is not None else []:
             cr = _Reader(_namespace(node))

@@ -12,6 +12,7 @@ would silently give mojibake such as ``CrÃ©dito``) are detected and read as UT
 from __future__ import annotations
 
 import re
+import threading
 
 from lxml import etree
 
@@ -28,8 +29,18 @@ class XmlFileError(TotalfactError):
     key = "ingest.not_xml"
 
 
+_local = threading.local()
+
+
 def _parser() -> etree.XMLParser:
-    # One parser per call: lxml parsers are not thread-safe.
+    """One parser per thread (lxml parsers are not thread-safe), made once."""
+    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = _new_parser()
+    return parser
+
+
+def _new_parser() -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
