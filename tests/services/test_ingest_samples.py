@@ -176,3 +176,22 @@ def test_whole_corpus_loads_into_the_database(shared_dir: Path, db_url: str) -> 
         ).all()
         assert "4510083633" in purchase_orders
     database.dispose()
+
+
+def test_verified_load_refuses_tampered_copies(shared_dir: Path, sqlite_url: str) -> None:
+    database = open_app_database(sqlite_url)
+    register_own_company(database, "76354771-K", "Enacon")
+    settings = IngestSettings(today=date(2026, 11, 26), verify_signatures=True)
+    summary = ingest_paths(database, [samples(shared_dir) / "cl-sii"], settings)
+    reasons = {issue.key for issue in summary.errors}
+    assert {
+        "ingest.signature_digest",
+        "ingest.signature_invalid",
+        "ingest.signature_missing",
+        "ingest.signature_certificate",
+    } <= reasons
+    assert summary.conflicts == 0  # tampered copies never reach the conflict check
+    with database.read() as session:
+        kept = session.scalars(select(Document).where(Document.folio == 170)).one()
+        assert kept.total_amount == 2_996_301  # the intact amount, not the changed one
+    database.dispose()

@@ -27,6 +27,9 @@ def register(app: typer.Typer) -> None:
         paths: Annotated[list[Path], typer.Argument()],
         as_json: Annotated[bool, typer.Option("--json", help=t("help.ingest.json"))] = False,
         strict: Annotated[bool, typer.Option("--strict", help=t("help.ingest.strict"))] = False,
+        verify_signatures: Annotated[
+            bool, typer.Option("--verify-signatures", help=t("help.ingest.verify"))
+        ] = False,
     ) -> None:
         from totalfact_tui.services.ingest import IngestSettings, ingest_paths
         from totalfact_tui.services.ingest_sources import Limits, check_paths, count_files
@@ -39,6 +42,7 @@ def register(app: typer.Typer) -> None:
             lead_days=config.get("preventive_lead_days"),
             default_term_days=config.get("default_payment_term_days"),
             limits=Limits(max_file_bytes=config.get("max_file_mb") * 1_048_576),
+            verify_signatures=verify_signatures,
         )
         database = state.database()
         total = count_files(paths)

@@ -70,6 +70,7 @@ class IngestSettings:
     lead_days: int = 3
     default_term_days: int = 30
     limits: Limits = field(default_factory=Limits)
+    verify_signatures: bool = False
 
 
 @dataclass(frozen=True)
@@ -372,6 +373,7 @@ class _Batch:
                     source.data,
                     max_bytes=self.settings.limits.max_file_bytes,
                     default_term_days=self.settings.default_term_days,
+                    verify_signatures=self.settings.verify_signatures,
                 )
             except XmlFileError as exc:
                 file.failure = (exc.key, exc.params)

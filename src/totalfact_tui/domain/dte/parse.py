@@ -34,7 +34,7 @@ from totalfact_tui.domain.dte.model import (
 )
 from totalfact_tui.domain.dte.xml_safe import parse_xml
 from totalfact_tui.domain.dte_types import KNOWN_TYPES
-from totalfact_tui.domain.errors import InvalidRut
+from totalfact_tui.domain.errors import InvalidRut, TotalfactError
 
 SII_NS = "http://www.sii.cl/SiiDte"
 DEFAULT_MAX_BYTES = 20 * 1_048_576
@@ -470,20 +470,38 @@ def extract_dte(dte: etree._Element, default_term_days: int = 30) -> Dte:
 # --------------------------------------------------------------------------- files
 
 
-def _dte_list(result: ParsedFile, dtes: list[etree._Element], default_term_days: int) -> None:
+def _check_signature(dte: etree._Element) -> None:
+    try:
+        from totalfact_tui.domain.dte.signature import verify_dte
+
+        outcome = verify_dte(dte)
+    except ImportError:
+        raise TotalfactError("ingest.signatures_unavailable") from None
+    if not outcome.valid:
+        raise DocumentProblem(outcome.reason, detail=outcome.detail)
+
+
+def _dte_list(
+    result: ParsedFile, dtes: list[etree._Element], default_term_days: int, verify: bool
+) -> None:
     for dte in dtes:
         try:
-            result.documents.append(extract_dte(dte, default_term_days))
+            document = extract_dte(dte, default_term_days)
+            if verify:
+                _check_signature(dte)
+            result.documents.append(document)
         except DocumentProblem as problem:
             result.rejected.append(
                 Problem(problem.key, problem.params, _label(_Reader(_namespace(dte)), dte))
             )
 
 
-def _envelope(root: etree._Element, result: ParsedFile, default_term_days: int) -> None:
+def _envelope(
+    root: etree._Element, result: ParsedFile, default_term_days: int, verify: bool
+) -> None:
     r = _Reader(_namespace(root))
     dtes = r.all(root, "SetDTE/DTE")
-    _dte_list(result, dtes, default_term_days)
+    _dte_list(result, dtes, default_term_days, verify)
     found = Counter[str]()
     for dte in dtes:
         found[
@@ -599,9 +617,14 @@ def _recibos(root: etree._Element, result: ParsedFile) -> None:
 
 
 def parse_file(
-    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, default_term_days: int = 30
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    default_term_days: int = 30,
+    verify_signatures: bool = False,
 ) -> ParsedFile:
-    """Read one XML file. Raises :class:`XmlFileError` when it is not readable XML."""
+    """Read one XML file. Raises :class:`XmlFileError` when it is not readable XML.
+    With ``verify_signatures`` a DTE whose XML signature does not hold is rejected."""
     root = parse_xml(data, max_bytes=max_bytes)
     name = local_name(root)
     namespace = _namespace(root)
@@ -609,10 +632,10 @@ def parse_file(
         return ParsedFile(FileKind.OTHER, f"{{{namespace}}}{name}")
     if name == "EnvioDTE":
         result = ParsedFile(FileKind.ENVIO_DTE, name)
-        _envelope(root, result, default_term_days)
+        _envelope(root, result, default_term_days, verify_signatures)
     elif name == "DTE":
         result = ParsedFile(FileKind.DTE, name)
-        _dte_list(result, [root], default_term_days)
+        _dte_list(result, [root], default_term_days, verify_signatures)
     elif name == "AEC":
         result = ParsedFile(FileKind.AEC, name)
         _aec(root, result)
