@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DEMO_DB ?= $(CURDIR)/.demo/totalfact-demo.db
 DEMO_USER ?= cperez
 
-.PHONY: demo test lint typecheck imports pytest bench-demo clean
+.PHONY: demo test lint typecheck imports pytest bench-demo bench-ingest clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -45,6 +45,10 @@ pytest: $(VENV)/.dev-installed
 
 bench-demo: $(VENV)/.dev-installed
 	$(BIN)/python bench/demo_load.py
+
+bench-ingest: $(VENV)/.dev-installed
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/ingest.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -150,7 +150,7 @@ def main() -> None:
         except ImportError:
             print("cl-sii is not installed (pip install -e '.[bench]'); skipping its figure")
         rows.append(
-            ("parse+load, SQLite", median_rate(total, load_sqlite(folder)), "(target >= 2,000/s)")
+            ("parse+load, SQLite", median_rate(total, load_sqlite(folder)), ">= 2,000")
         )
         if not args.no_postgres:
             rows.append(("parse+load, PostgreSQL", median_rate(total, load_postgres(folder)), ""))
