@@ -149,9 +149,7 @@ def main() -> None:
             rows.append(("ratio ours / cl-sii", ours / theirs, ">= 5"))
         except ImportError:
             print("cl-sii is not installed (pip install -e '.[bench]'); skipping its figure")
-        rows.append(
-            ("parse+load, SQLite", median_rate(total, load_sqlite(folder)), ">= 2,000")
-        )
+        rows.append(("parse+load, SQLite", median_rate(total, load_sqlite(folder)), ">= 2,000"))
         if not args.no_postgres:
             rows.append(("parse+load, PostgreSQL", median_rate(total, load_postgres(folder)), ""))
     for label, value, note in rows:
