@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import re
 import sqlite3
 import tempfile
 import time
@@ -20,6 +18,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 
+from report import machine, write_section
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -81,24 +80,13 @@ def main() -> None:
         seconds, rows, version = on_postgres(options)
         lines.append(f"| PostgreSQL {version} | {args.invoices:,} | {rows:,} | {seconds:.1f} s |")
         print(lines[-1])
-    machine = (
-        f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
-        f"measured {date.today().isoformat()}"
-    )
-    section = (
-        "## Demo load\n\n"
+    write_section(
+        "Demo load",
         f"`python bench/demo_load.py --invoices {args.invoices} --customers {args.customers}` "
-        f"({machine}). Target: 1,000,000 invoices in under {TARGET_SECONDS} s.\n\n"
+        f"({machine()}). Target: 1,000,000 invoices in under {TARGET_SECONDS} s.\n\n"
         "| database | invoices | main rows (invoices, actions, payments, contacts) | time |\n"
-        "|---|---:|---:|---:|\n" + "\n".join(lines) + "\n"
+        "|---|---:|---:|---:|\n" + "\n".join(lines),
     )
-    path = ROOT / "BENCHMARKS.md"
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if "## Demo load" in current:
-        current = re.sub(r"## Demo load\n.*?(?=\n## |\Z)", section, current, flags=re.S)
-    else:
-        current = current.rstrip("\n") + "\n\n" + section
-    path.write_text(current, encoding="utf-8")
 
 
 if __name__ == "__main__":

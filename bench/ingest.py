@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
-import re
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -30,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from report import machine, write_section  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from tests.dte_factory import OWN_RUT, Doc, envelope, single  # noqa: E402
@@ -156,25 +154,14 @@ def main() -> None:
         print(f"{label:55s} {value:12,.1f}   target {note or '-'}")
     if args.no_write:
         return
-    machine = (
-        f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}, measured {date.today().isoformat()}"
-    )
     table = "\n".join(f"| {label} | {value:,.1f} | {note} |" for label, value, note in rows)
-    section = (
-        "## Ingest\n\n"
-        f"`python bench/ingest.py --files {args.files} --envelope {args.envelope}` ({machine}); "
-        f"{args.files:,} single-DTE files plus one envelope of {args.envelope} DTEs, median of "
-        f"{RUNS} runs, one process. Rates in documents per second.\n\n"
-        f"| figure | result | target |\n|---|---:|---|\n{table}\n"
+    write_section(
+        "Ingest",
+        f"`python bench/ingest.py --files {args.files} --envelope {args.envelope}` "
+        f"({machine()}); {args.files:,} single-DTE files plus one envelope of "
+        f"{args.envelope} DTEs, median of {RUNS} runs, one process. Rates in documents per "
+        f"second.\n\n| figure | result | target |\n|---|---:|---|\n{table}",
     )
-    path = ROOT / "BENCHMARKS.md"
-    current = path.read_text(encoding="utf-8")
-    if "## Ingest" in current:
-        current = re.sub(r"## Ingest\n.*?(?=\n## |\Z)", section, current, flags=re.S)
-    else:
-        current = current.rstrip("\n") + "\n\n" + section
-    path.write_text(current, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from totalfact_tui.cli.output import Column, OutputFormat, _cell, emit
+from totalfact_tui.cli.output import Column, OutputFormat, cell, emit, json_default
 from totalfact_tui.cli.state import CliState
 from totalfact_tui.i18n import t
 
@@ -100,7 +99,7 @@ def register_detail(app: typer.Typer) -> None:
         detail = get_invoice(state.database(), issuer_rut, dte_type, folio)
         data = detail_dict(detail)
         if fmt is OutputFormat.JSON:
-            typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+            typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=json_default))
         else:
             _print_detail(data)
 
@@ -148,14 +147,6 @@ def detail_dict(detail: Any) -> dict[str, Any]:
     return data
 
 
-def _json_default(value: object) -> object:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(type(value).__name__)
-
-
 def _print_detail(data: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -166,7 +157,7 @@ def _print_detail(data: dict[str, Any]) -> None:
     fields.add_column()
     labels = {column.key: column for column in COLUMNS}
     for key, column in labels.items():
-        fields.add_row(t(column.header), _cell(data[key], column.kind))
+        fields.add_row(t(column.header), cell(data[key], column.kind))
     for key, kind in (
         ("issuer_name", "text"),
         ("net", "money"),
@@ -178,7 +169,7 @@ def _print_detail(data: dict[str, Any]) -> None:
         ("conflict", "text"),
     ):
         if data[key] not in (None, ""):
-            fields.add_row(t(f"invoice.field.{key}"), _cell(data[key], kind))
+            fields.add_row(t(f"invoice.field.{key}"), cell(data[key], kind))
     console.print(fields)
     for title, rows, keys in (
         (
@@ -200,6 +191,6 @@ def _print_detail(data: dict[str, Any]) -> None:
             table.add_column(key)
         for row in rows:
             table.add_row(
-                *(_cell(row[key], "date" if isinstance(row[key], date) else "text") for key in keys)
+                *(cell(row[key], "date" if isinstance(row[key], date) else "text") for key in keys)
             )
         console.print(table)

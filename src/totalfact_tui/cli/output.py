@@ -32,7 +32,8 @@ class Column:
     kind: str = "text"  # text | int | money | date | bool | state | role
 
 
-def _json_default(value: object) -> object:
+def json_default(value: object) -> object:
+    """JSON for dates (ISO 8601) and decimals (exact strings)."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -40,7 +41,8 @@ def _json_default(value: object) -> object:
     raise TypeError(type(value).__name__)
 
 
-def _cell(value: Any, kind: str) -> str:
+def cell(value: Any, kind: str) -> str:
+    """One value as the table shows it (money, dates, yes/no, states, roles)."""
     if value is None:
         return ""
     formatters: dict[str, Callable[[Any], str]] = {
@@ -56,7 +58,7 @@ def _cell(value: Any, kind: str) -> str:
 
 def render(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: OutputFormat) -> str:
     if fmt is OutputFormat.JSON:
-        return json.dumps(list(rows), ensure_ascii=False, indent=2, default=_json_default) + "\n"
+        return json.dumps(list(rows), ensure_ascii=False, indent=2, default=json_default) + "\n"
     if fmt is OutputFormat.CSV:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -65,7 +67,7 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: Outpu
         for row in rows:
             writer.writerow(
                 [
-                    _json_default(row[key]) if isinstance(row[key], date | Decimal) else row[key]
+                    json_default(row[key]) if isinstance(row[key], date | Decimal) else row[key]
                     for key in keys
                 ]
             )
@@ -78,7 +80,7 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: Outpu
         numeric = column.kind in {"money", "int"}
         table.add_column(t(column.header), justify="right" if numeric else "left")
     for row in rows:
-        table.add_row(*(_cell(row[column.key], column.kind) for column in columns))
+        table.add_row(*(cell(row[column.key], column.kind) for column in columns))
     console = Console(file=io.StringIO(), width=200 if not sys.stdout.isatty() else None)
     console.print(table)
     output = console.file

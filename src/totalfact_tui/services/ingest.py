@@ -196,24 +196,14 @@ def _statements() -> dict[str, Any]:
         "references": insert(_REFERENCES),
         "events": insert(_EVENTS),
         "installments": insert(_INSTALLMENTS),
-        "customer": select(
-            Customer.id,
-            Customer.collector_id,
-            Customer.group_id,
-            Customer.edited_by_user,
-            Customer.name,
-            Customer.address,
-            Customer.commune,
-            Customer.city,
-            Customer.email,
-        ).where(Customer.rut == bindparam("rut"), Customer.foreign_id == bindparam("foreign_id")),
-        "contacts": select(Contact.email, Contact.phone, Contact.mobile, Contact.name).where(
-            Contact.customer_id == bindparam("customer_id")
-        ),
     }
 
 
 # --------------------------------------------------------------------------- loader
+
+
+#: Customer fields that imports fill in (unless a person edited the customer).
+_CUSTOMER_FIELDS = ("name", "address", "commune", "city", "email")
 
 
 @dataclass
@@ -484,24 +474,12 @@ class _Batch:
 
     def prefetch_customers(self, ruts: list[str]) -> None:
         cache = self.loader.customers
-        missing = [
-            r for r in ruts if not rut_rules.is_foreign_placeholder(r) and (r, "") not in cache
-        ]
+        known = {rut for rut, _foreign in cache}
+        missing = [r for r in ruts if r not in known or rut_rules.is_foreign_placeholder(r)]
         rows: dict[int, _CustomerRow] = {}
+        columns = [getattr(Customer, name) for name in _CUSTOMER_FIELDS]
         for chunk in _chunks(missing):
-            for (
-                customer_id,
-                rut,
-                foreign_id,
-                collector_id,
-                group_id,
-                edited,
-                name,
-                address,
-                commune,
-                city,
-                email,
-            ) in self.s.execute(
+            for found in self.s.execute(
                 select(
                     Customer.id,
                     Customer.rut,
@@ -509,25 +487,16 @@ class _Batch:
                     Customer.collector_id,
                     Customer.group_id,
                     Customer.edited_by_user,
-                    Customer.name,
-                    Customer.address,
-                    Customer.commune,
-                    Customer.city,
-                    Customer.email,
+                    *columns,
                 ).where(Customer.rut.in_(chunk))
             ):
+                customer_id, rut, foreign_id, collector_id, group_id, edited, *values = found
                 row = _CustomerRow(
                     customer_id,
                     collector_id,
                     group_id,
                     edited,
-                    {
-                        "name": name,
-                        "address": address,
-                        "commune": commune,
-                        "city": city,
-                        "email": email,
-                    },
+                    dict(zip(_CUSTOMER_FIELDS, values, strict=True)),
                     set(),
                 )
                 cache[(rut, foreign_id)] = row
@@ -1014,7 +983,7 @@ class _FileLoad:
         }
         row = self.loader.customers.get(key)
         if row is None:
-            row = self._load_customer(party.rut, foreign_id, values)
+            row = self._create_customer(party.rut, foreign_id, values)
             self.loader.customers[key] = row
         elif not row.edited:
             changed = {k: v for k, v in values.items() if v and row.values.get(k) != v}
@@ -1028,38 +997,15 @@ class _FileLoad:
         self.contact(row, party, email)
         return row
 
-    def _load_customer(
+    def _create_customer(
         self, rut: str, foreign_id: str, values: dict[str, str | None]
     ) -> _CustomerRow:
-        found = self.s.execute(self.sql["customer"], {"rut": rut, "foreign_id": foreign_id}).first()
-        if found is None:
-            customer = Customer(rut=rut, foreign_id=foreign_id, **values)
-            self.s.add(customer)
-            self.s.flush()
-            return _CustomerRow(customer.id, None, None, False, dict(values), set())
-        (customer_id, collector_id, group_id, edited, name, address, commune, city, email) = found
-        row = _CustomerRow(
-            customer_id,
-            collector_id,
-            group_id,
-            edited,
-            {"name": name, "address": address, "commune": commune, "city": city, "email": email},
-            set(),
-        )
-        for contact_email, phone, mobile, contact_name in self.s.execute(
-            self.sql["contacts"], {"customer_id": customer_id}
-        ):
-            row.contacts.update(_contact_keys(contact_email, phone, mobile, contact_name))
-        if not edited:
-            changed = {k: v for k, v in values.items() if v and row.values.get(k) != v}
-            if changed:
-                self.s.execute(
-                    update(_CUSTOMERS)
-                    .where(Customer.id == customer_id)
-                    .values(**changed, updated_at=utcnow())
-                )
-                row.values.update(changed)
-        return row
+        """A customer the batch's prefetch did not find is new (if another program
+        creates it meanwhile, the unique key fails and the batch is read again)."""
+        customer = Customer(rut=rut, foreign_id=foreign_id, **values)
+        self.s.add(customer)
+        self.s.flush()
+        return _CustomerRow(customer.id, None, None, False, dict(values), set())
 
     def contact(self, customer: _CustomerRow, party: Party, email: str | None) -> None:
         text = (party.contact or "").strip()
