@@ -31,3 +31,24 @@ def test_promise_breaks_after_the_grace_days() -> None:
 def test_days_overdue() -> None:
     assert days_overdue(date(2026, 3, 10), date(2026, 3, 9)) == 0
     assert days_overdue(date(2026, 3, 10), date(2026, 4, 9)) == 30
+
+
+def test_default_next_action_by_result() -> None:
+    from totalfact_tui.domain.agenda_rules import default_next_action
+
+    today = date(2026, 3, 10)
+    assert default_next_action("no_contact", today, 1) == date(2026, 3, 11)
+    assert default_next_action("callback", today, 2) == date(2026, 3, 12)
+    assert default_next_action("contact", today, None) == date(2026, 3, 11)
+    assert default_next_action("promise", today, None, date(2026, 3, 20)) == date(2026, 3, 20)
+
+
+def test_promise_status() -> None:
+    from totalfact_tui.domain.agenda_rules import PromiseStatus, promise_status
+
+    promised = date(2026, 3, 10)
+    assert promise_status(promised, 100, 100, date(2026, 3, 5), 1) is PromiseStatus.KEPT
+    assert promise_status(promised, 100, 0, date(2026, 3, 11), 1) is PromiseStatus.OPEN
+    assert promise_status(promised, 100, 0, date(2026, 3, 12), 1) is PromiseStatus.BROKEN
+    assert promise_status(promised, 100, 40, date(2026, 3, 12), 1) is PromiseStatus.PARTLY_KEPT
+    assert promise_status(promised, 100, 120, date(2026, 3, 30), 1) is PromiseStatus.KEPT

@@ -18,6 +18,7 @@ import typer
 
 from totalfact_tui import __version__
 from totalfact_tui.cli import (
+    agenda_cmd,
     config_cmd,
     db_cmd,
     demo_cmd,
@@ -73,6 +74,7 @@ def build_app() -> typer.Typer:
     invoices_cmd.register(app)
     invoices_cmd.register_detail(app)
     demo_cmd.register(app)
+    agenda_cmd.register(app)
     return app
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -27,7 +25,7 @@ def register(app: typer.Typer) -> None:
 
         state: CliState = ctx.obj
         config = state.config
-        today = datetime.now(ZoneInfo(config.get("timezone"))).date()
+        today = state.today()
         options = DemoOptions(
             today=today,
             seed=seed,

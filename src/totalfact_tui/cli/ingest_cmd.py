@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -38,7 +36,7 @@ def register(app: typer.Typer) -> None:
         config = state.config
         check_paths(paths)
         settings = IngestSettings(
-            today=datetime.now(ZoneInfo(config.get("timezone"))).date(),
+            today=state.today(),
             lead_days=config.get("preventive_lead_days"),
             default_term_days=config.get("default_payment_term_days"),
             limits=Limits(max_file_bytes=config.get("max_file_mb") * 1_048_576),

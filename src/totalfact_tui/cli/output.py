@@ -29,7 +29,7 @@ class OutputFormat(StrEnum):
 class Column:
     key: str
     header: str  # message key
-    kind: str = "text"  # text | int | money | date | bool | state | role
+    kind: str = "text"  # text | int | money | date | bool | state | role | reason
 
 
 def json_default(value: object) -> object:
@@ -51,6 +51,7 @@ def cell(value: Any, kind: str) -> str:
         "bool": lambda v: t("yes") if v else t("no"),
         "state": lambda v: t(f"state.{v}"),
         "role": lambda v: t(f"role.{v}"),
+        "reason": lambda v: t(f"reason.{v}"),
         "int": lambda v: f"{v}",
     }
     return formatters.get(kind, str)(value)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from totalfact_tui.config import Config, load_config
 
@@ -26,6 +28,10 @@ class CliState:
     @property
     def user(self) -> str | None:
         return self.config.user
+
+    def today(self) -> date:
+        """Today in the configured time zone (America/Santiago by default)."""
+        return datetime.now(ZoneInfo(self.config.get("timezone"))).date()
 
     def database(self) -> Database:
         """Open (and migrate) the database once per command; check the acting user."""

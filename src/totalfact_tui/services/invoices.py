@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from totalfact_tui.db.models import DOCUMENT_KINDS
+from sqlalchemy import select
+
+from totalfact_tui.db.models import DOCUMENT_KINDS, Document
 from totalfact_tui.db.queries.invoices import (
     InvoiceDetail,
     InvoiceFilter,
@@ -19,6 +21,7 @@ __all__ = [
     "InvoiceDetail",
     "InvoiceFilter",
     "InvoiceRow",
+    "get_document_id",
     "get_invoice",
     "list_invoices",
     "make_filter",
@@ -62,3 +65,21 @@ def get_invoice(database: Database, issuer_rut: str, dte_type: int, folio: int) 
             "invoice.not_found", issuer=rut.format_rut(issuer), dte_type=dte_type, folio=folio
         )
     return detail
+
+
+def get_document_id(database: Database, issuer_rut: str, dte_type: int, folio: int) -> int:
+    """The id of a document by its identity (issuer RUT, type, folio)."""
+    issuer = rut.normalize(issuer_rut)
+    with database.read() as session:
+        found = session.scalar(
+            select(Document.id).where(
+                Document.issuer_rut == issuer,
+                Document.dte_type == dte_type,
+                Document.folio == folio,
+            )
+        )
+    if found is None:
+        raise NotFound(
+            "invoice.not_found", issuer=rut.format_rut(issuer), dte_type=dte_type, folio=folio
+        )
+    return found

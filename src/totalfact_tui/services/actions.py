@@ -1,0 +1,193 @@
+"""Logging a collection action (a call, an email...) on one or more invoices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select, update
+
+from totalfact_tui.db.models import (
+    Action,
+    ActionDocument,
+    Contact,
+    Document,
+    Promise,
+    PromiseDocument,
+    ReasonCode,
+    ResultCode,
+)
+from totalfact_tui.db.session import Database
+from totalfact_tui.domain.agenda_rules import (
+    PromiseStatus,
+    ResultKind,
+    default_next_action,
+    reason_after,
+)
+from totalfact_tui.domain.errors import Conflict, InvalidValue, NotFound, TotalfactError
+from totalfact_tui.domain.journey import Event
+from totalfact_tui.services import audit, ledger
+
+CHANNELS = ("phone", "email", "whatsapp", "visit", "other")
+_EVENT_AFTER: dict[ResultKind, Event] = {
+    ResultKind.PROMISE: Event.WAIT_STARTED,
+    ResultKind.CALLBACK: Event.WAIT_STARTED,
+    ResultKind.DISPUTE: Event.DISPUTE_OPENED,
+    ResultKind.CLAIMS_PAID: Event.PAYMENT_CLAIMED,
+}
+
+
+@dataclass(frozen=True)
+class ActionForm:
+    """What the collector typed. ``versions`` are the invoices' versions when the form
+    was opened: a save over a newer version is refused (optimistic locking)."""
+
+    document_ids: tuple[int, ...]
+    result_code: str
+    versions: dict[int, int] = field(default_factory=dict)
+    reason_code: str | None = None
+    contact_id: int | None = None
+    channel: str = "phone"
+    promise_date: date | None = None
+    promise_amount: int | None = None
+    next_action_date: date | None = None
+    comment: str | None = None
+    duration_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class LoggedAction:
+    action_id: int
+    next_action_date: date
+    promise_id: int | None
+
+
+def log_action(
+    database: Database,
+    username: str | None,
+    form: ActionForm,
+    today: date,
+    grace_days: int = 1,
+    lead_days: int = 3,
+    now: datetime | None = None,
+) -> LoggedAction:
+    if not form.document_ids:
+        raise InvalidValue("action.no_documents")
+    if form.channel not in CHANNELS:
+        raise InvalidValue("error.invalid_value", field="channel", value=form.channel)
+    with database.write() as session:
+        actor = audit.resolve_actor(session, username)
+        if actor.user_id is None:
+            raise TotalfactError("action.needs_user")
+        result = session.get(ResultCode, form.result_code)
+        if result is None or not result.active:
+            raise NotFound("action.unknown_result", code=form.result_code)
+        if form.reason_code is not None:
+            reason = session.get(ReasonCode, form.reason_code)
+            if reason is None or not reason.active:
+                raise NotFound("action.unknown_reason", code=form.reason_code)
+        documents = list(
+            session.scalars(
+                select(Document).where(Document.id.in_(form.document_ids)).order_by(Document.id)
+            )
+        )
+        if len(documents) != len(set(form.document_ids)):
+            raise NotFound("error.not_found", entity="documento", key=str(form.document_ids))
+        customers = {document.customer_id for document in documents}
+        if len(customers) != 1:
+            raise InvalidValue("action.several_customers")
+        (customer_id,) = customers
+        assert customer_id is not None
+        for document in documents:
+            expected = form.versions.get(document.id)
+            if expected is not None and expected != document.version:
+                raise Conflict(entity="factura", key=str(document.folio))
+            if not document.is_open:
+                raise TotalfactError(
+                    "action.refused", folio=document.folio, state=document.state or "-"
+                )
+        if form.contact_id is not None:
+            contact = session.get(Contact, form.contact_id)
+            if contact is None or contact.customer_id != customer_id:
+                raise NotFound("error.not_found", entity="contacto", key=str(form.contact_id))
+        kind = ResultKind(result.kind)
+        promise_amount = None
+        if kind is ResultKind.PROMISE:
+            if form.promise_date is None or form.promise_date < today:
+                raise InvalidValue("action.promise_date", value=str(form.promise_date or ""))
+            promise_amount = (
+                form.promise_amount
+                if form.promise_amount is not None
+                else sum(d.balance for d in documents)
+            )
+            if promise_amount <= 0:
+                raise InvalidValue("action.promise_amount", value=promise_amount)
+        next_action = form.next_action_date or default_next_action(
+            kind, today, result.next_action_days, form.promise_date
+        )
+        if next_action < today:
+            raise InvalidValue("action.next_in_past", value=next_action.isoformat())
+        action = Action(
+            customer_id=customer_id,
+            user_id=actor.user_id,
+            occurred_at=now or datetime.now(UTC),
+            channel=form.channel,
+            contact_id=form.contact_id,
+            result_code=result.code,
+            reason_code=form.reason_code,
+            next_action_date=next_action,
+            duration_seconds=form.duration_seconds,
+            comment=(form.comment or "").strip() or None,
+        )
+        session.add(action)
+        session.flush()
+        session.add_all(ActionDocument(action_id=action.id, document_id=d.id) for d in documents)
+        promise_id = None
+        if kind is ResultKind.PROMISE:
+            assert form.promise_date is not None and promise_amount is not None
+            previous = select(PromiseDocument.promise_id).where(
+                PromiseDocument.document_id.in_([d.id for d in documents])
+            )
+            session.execute(
+                update(Promise)
+                .where(Promise.id.in_(previous), Promise.status == PromiseStatus.OPEN.value)
+                .values(status=PromiseStatus.CANCELLED.value)
+            )
+            promise = Promise(
+                customer_id=customer_id,
+                action_id=action.id,
+                contact_id=form.contact_id,
+                user_id=actor.user_id,
+                promised_date=form.promise_date,
+                amount=promise_amount,
+                grace_days=grace_days,
+            )
+            session.add(promise)
+            session.flush()
+            promise_id = promise.id
+            session.add_all(
+                PromiseDocument(promise_id=promise.id, document_id=d.id) for d in documents
+            )
+        event = _EVENT_AFTER.get(kind)
+        for document in documents:
+            if event is not None:
+                ledger.try_transition(session, document, event, today, actor.user_id)
+            document.next_action_date = next_action
+            document.agenda_reason = reason_after(kind).value
+            document.promise_broken = False
+            ledger.refresh_agenda(document, lead_days)
+        audit.record(
+            session,
+            actor,
+            "action",
+            action.id,
+            "create",
+            after={
+                "documents": [d.id for d in documents],
+                "result": result.code,
+                "reason": form.reason_code,
+                "next": next_action.isoformat(),
+                "promise": promise_id,
+            },
+        )
+        return LoggedAction(action.id, next_action, promise_id)

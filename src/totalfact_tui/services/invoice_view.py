@@ -1,0 +1,275 @@
+"""Everything the invoice detail screen shows, read in one go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from totalfact_tui.db.models import (
+    Action,
+    ActionDocument,
+    Area,
+    Contact,
+    Customer,
+    Document,
+    DocumentEvent,
+    Note,
+    Payment,
+    PaymentAllocation,
+    Promise,
+    PromiseDocument,
+    ReasonCode,
+    ResultCode,
+    Task,
+    User,
+)
+from totalfact_tui.db.queries.agenda import agenda_rows
+from totalfact_tui.db.session import Database
+from totalfact_tui.domain.agenda import AgendaRow
+from totalfact_tui.domain.errors import NotFound
+from totalfact_tui.services.contacts import ContactView, list_contacts
+
+HISTORY_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class CustomerHeader:
+    id: int
+    name: str
+    rut: str
+    segment: str | None
+    collector: str | None
+    open_balance: int
+    overdue_balance: int
+    average_days_late: int | None
+    promises_kept: int
+    promises_broken: int
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    at: datetime
+    kind: str  # action | promise | payment | note | task | event
+    folio: int | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    customer: CustomerHeader
+    invoice: AgendaRow
+    others: list[AgendaRow]
+    contacts: list[ContactView]
+    history: list[HistoryItem]
+
+
+def _as_datetime(day: date) -> datetime:
+    from datetime import UTC
+
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def load_invoice_view(
+    database: Database, document_id: int, day: date, user_id: int | None, lang: str = "es"
+) -> InvoiceView:
+    with database.read() as session:
+        document = session.get(Document, document_id)
+        if document is None or document.customer_id is None:
+            raise NotFound("error.not_found", entity="documento", key=str(document_id))
+        customer = session.get(Customer, document.customer_id)
+        assert customer is not None
+        collector = session.get(User, customer.collector_id) if customer.collector_id else None
+        open_ids = list(
+            session.scalars(
+                select(Document.id)
+                .where(Document.customer_id == customer.id, Document.is_open)
+                .order_by(Document.due_date, Document.id)
+            )
+        )
+        open_balance, overdue_balance = session.execute(
+            select(
+                func.coalesce(func.sum(Document.balance), 0),
+                func.coalesce(func.sum(Document.balance).filter(Document.due_date < day), 0),
+            ).where(Document.customer_id == customer.id, Document.is_open)
+        ).one()
+        late_sum, late_weight = session.execute(
+            select(
+                func.sum(
+                    PaymentAllocation.amount
+                    * (func.julianday(Payment.paid_on) - func.julianday(Document.due_date))
+                    if database.dialect == "sqlite"
+                    else PaymentAllocation.amount * (Payment.paid_on - Document.due_date)
+                ),
+                func.sum(PaymentAllocation.amount),
+            )
+            .join(Payment, Payment.id == PaymentAllocation.payment_id)
+            .join(Document, Document.id == PaymentAllocation.document_id)
+            .where(Document.customer_id == customer.id, Payment.status == "confirmed")
+        ).one()
+        kept = dict(
+            session.execute(
+                select(Promise.status, func.count())
+                .where(Promise.customer_id == customer.id)
+                .group_by(Promise.status)
+            ).all()
+        )
+        header = CustomerHeader(
+            id=customer.id,
+            name=customer.name,
+            rut=customer.rut,
+            segment=customer.segment,
+            collector=collector.name if collector else None,
+            open_balance=int(open_balance),
+            overdue_balance=int(overdue_balance),
+            average_days_late=round(float(late_sum) / float(late_weight)) if late_weight else None,
+            promises_kept=kept.get("cumplida", 0),
+            promises_broken=kept.get("incumplida", 0) + kept.get("parcial", 0),
+        )
+        rows = agenda_rows(
+            session, [document_id, *[i for i in open_ids if i != document_id]], day, user_id
+        )
+        history = _history(session, customer.id, lang)
+    contacts = list_contacts(database, customer.id)
+    return InvoiceView(header, rows[0], rows[1:], contacts, history)
+
+
+def _history(session: Any, customer_id: int, lang: str) -> list[HistoryItem]:
+    label_result = ResultCode.label_en if lang == "en" else ResultCode.label_es
+    label_reason = ReasonCode.label_en if lang == "en" else ReasonCode.label_es
+    items: list[HistoryItem] = []
+    folios = dict(
+        session.execute(
+            select(Document.id, Document.folio).where(Document.customer_id == customer_id)
+        ).all()
+    )
+    ids = list(folios)
+    for action, result, reason, user, contact, document_id in session.execute(
+        select(
+            Action, label_result, label_reason, User.name, Contact.name, ActionDocument.document_id
+        )
+        .join(ActionDocument, ActionDocument.action_id == Action.id)
+        .join(ResultCode, ResultCode.code == Action.result_code)
+        .outerjoin(ReasonCode, ReasonCode.code == Action.reason_code)
+        .join(User, User.id == Action.user_id)
+        .outerjoin(Contact, Contact.id == Action.contact_id)
+        .where(Action.customer_id == customer_id)
+        .order_by(Action.occurred_at.desc())
+        .limit(HISTORY_LIMIT)
+    ):
+        items.append(
+            HistoryItem(
+                action.occurred_at,
+                "action",
+                folios.get(document_id),
+                {
+                    "result": result,
+                    "reason": reason,
+                    "user": user,
+                    "contact": contact,
+                    "comment": action.comment,
+                    "next": action.next_action_date,
+                    "channel": action.channel,
+                },
+            )
+        )
+    for promise, document_id in session.execute(
+        select(Promise, PromiseDocument.document_id)
+        .join(PromiseDocument, PromiseDocument.promise_id == Promise.id)
+        .where(Promise.customer_id == customer_id)
+        .order_by(Promise.created_at.desc())
+        .limit(HISTORY_LIMIT)
+    ):
+        items.append(
+            HistoryItem(
+                promise.created_at,
+                "promise",
+                folios.get(document_id),
+                {
+                    "status": promise.status,
+                    "date": promise.promised_date,
+                    "amount": promise.amount,
+                },
+            )
+        )
+    for payment, amount, document_id in session.execute(
+        select(Payment, PaymentAllocation.amount, PaymentAllocation.document_id)
+        .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+        .where(PaymentAllocation.document_id.in_(ids))
+        .order_by(Payment.paid_on.desc())
+        .limit(HISTORY_LIMIT)
+    ):
+        items.append(
+            HistoryItem(
+                _as_datetime(payment.paid_on),
+                "payment",
+                folios.get(document_id),
+                {
+                    "amount": amount,
+                    "method": payment.method,
+                    "status": payment.status,
+                    "reference": payment.reference,
+                },
+            )
+        )
+    area_label = Area.label_en if lang == "en" else Area.label_es
+    for note, user, area in session.execute(
+        select(Note, User.name, area_label)
+        .join(User, User.id == Note.user_id)
+        .outerjoin(Area, Area.code == Note.area_code)
+        .where(Note.document_id.in_(ids))
+        .order_by(Note.created_at.desc())
+        .limit(HISTORY_LIMIT)
+    ):
+        items.append(
+            HistoryItem(
+                note.created_at,
+                "note",
+                folios.get(note.document_id),
+                {
+                    "user": user,
+                    "area": area,
+                    "body": note.body,
+                },
+            )
+        )
+    for task in session.scalars(
+        select(Task)
+        .where(Task.customer_id == customer_id)
+        .order_by(Task.created_at.desc())
+        .limit(HISTORY_LIMIT)
+    ):
+        items.append(
+            HistoryItem(
+                task.created_at,
+                "task",
+                folios.get(task.document_id or 0),
+                {
+                    "description": task.description,
+                    "due": task.due_date,
+                    "status": task.status,
+                    "area": task.area_code,
+                },
+            )
+        )
+    for event in session.scalars(
+        select(DocumentEvent)
+        .where(DocumentEvent.document_id.in_(ids))
+        .order_by(DocumentEvent.created_at.desc())
+        .limit(HISTORY_LIMIT)
+    ):
+        items.append(
+            HistoryItem(
+                event.created_at,
+                "event",
+                folios.get(event.document_id),
+                {
+                    "event": event.kind,
+                    **(event.details or {}),
+                },
+            )
+        )
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:HISTORY_LIMIT]

@@ -1,0 +1,53 @@
+"""What the screens share once the database is open (built in a worker thread)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from totalfact_tui.db.session import Database
+    from totalfact_tui.services.agenda import Person
+    from totalfact_tui.services.catalog import Catalogs
+
+
+@dataclass(frozen=True)
+class TuiSettings:
+    """Settings the screens need, read once by the face that starts the app."""
+
+    database_url: str
+    username: str | None
+    lang: str = "es"
+    timezone: str = "America/Santiago"
+    lead_days: int = 3
+    grace_days: int = 1
+    close_detail_after_log: bool = True
+    today: date | None = None  # fixed clock for tests and screenshots
+
+    def current_day(self) -> date:
+        return self.today or datetime.now(ZoneInfo(self.timezone)).date()
+
+
+@dataclass
+class TuiContext:
+    settings: TuiSettings
+    database: Database
+    viewer: Person
+    catalogs: Catalogs
+    collectors: list[Person] = field(default_factory=list)
+
+
+def open_context(settings: TuiSettings) -> TuiContext:
+    """Blocking: connect, migrate, read the user and catalogs. Run in a worker."""
+    from totalfact_tui.services.agenda import collectors, person, settle_promises
+    from totalfact_tui.services.catalog import load_catalogs
+    from totalfact_tui.services.database import open_app_database
+
+    database = open_app_database(settings.database_url)
+    viewer = person(database, settings.username)
+    catalogs = load_catalogs(database)
+    settle_promises(database, settings.current_day(), settings.lead_days)
+    team = collectors(database) if viewer.supervises else []
+    return TuiContext(settings, database, viewer, catalogs, team)
