@@ -47,6 +47,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("promise_grace_days", 1, int),
     Setting("default_payment_term_days", 30, int),
     Setting("max_file_mb", 20, int),
+    Setting("close_detail_after_log", True, bool),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -137,6 +138,15 @@ def normalize_lang(value: str) -> str:
 
 
 def _convert(setting: Setting, raw: Any, source: str) -> Any:
+    if setting.type is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "yes", "si", "sí", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise TotalfactError("error.config_value", name=setting.name, source=source, value=raw)
     if setting.type is int:
         if isinstance(raw, bool):
             raise TotalfactError("error.config_value", name=setting.name, source=source, value=raw)

@@ -25,6 +25,7 @@ from totalfact_tui.cli import (
     ingest_cmd,
     invoices_cmd,
     setup_cmd,
+    tui_cmd,
     users_cmd,
 )
 from totalfact_tui.cli.state import CliState
@@ -64,7 +65,7 @@ def build_app() -> typer.Typer:
         ctx.obj = state
         ctx.call_on_close(state.close)
         if ctx.invoked_subcommand is None:
-            typer.echo(ctx.get_help())
+            tui_cmd.open_tui(state)
 
     config_cmd.register(app)
     db_cmd.register(app)
@@ -75,6 +76,7 @@ def build_app() -> typer.Typer:
     invoices_cmd.register_detail(app)
     demo_cmd.register(app)
     agenda_cmd.register(app)
+    tui_cmd.register(app)
     return app
 
 

@@ -42,7 +42,10 @@ def register(app: typer.Typer) -> None:
             typer.echo(t("demo.exists", seed=summary.seed, built=summary.built_on))
         _print_summary(summary, database.url)
         if not no_tui:
-            typer.echo(t("demo.tui_pending"))
+            from totalfact_tui.cli.tui_cmd import open_tui
+            from totalfact_tui.services.demo import DEFAULT_COLLECTOR
+
+            open_tui(state, state.user or DEFAULT_COLLECTOR)
 
 
 def _print_summary(summary: object, url: str) -> None:

@@ -191,3 +191,19 @@ def log_action(
             },
         )
         return LoggedAction(action.id, next_action, promise_id)
+
+
+def most_used_results(database: Database, user_id: int, recent: int = 500) -> list[str]:
+    """Result codes by how often the user picked them in their last ``recent`` actions
+    (the keys 1-9 of the call form follow this order)."""
+    with database.read() as session:
+        codes = session.scalars(
+            select(Action.result_code)
+            .where(Action.user_id == user_id)
+            .order_by(Action.id.desc())
+            .limit(recent)
+        ).all()
+    counts: dict[str, int] = {}
+    for code in codes:
+        counts[code] = counts.get(code, 0) + 1
+    return sorted(counts, key=lambda code: -counts[code])

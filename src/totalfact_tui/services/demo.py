@@ -67,6 +67,16 @@ DEMO_USERS: tuple[tuple[str, str, str, bool], ...] = (
 )
 DEFAULT_COLLECTOR = "cperez"
 RESULTS_NO_CONTACT = ("no_contesta", "no_contesta", "buzon_voz", "contacto_ausente")
+#: Calls before the last one: mostly nobody answers, as in real collection work.
+EARLIER_RESULTS = (
+    "no_contesta",
+    "buzon_voz",
+    "volver_llamar",
+    "contactado",
+    "contacto_ausente",
+    "numero_equivocado",
+)
+EARLIER_WEIGHTS = (50, 15, 15, 10, 5, 5)
 RESULTS_CALLBACK = ("volver_llamar", "contactado", "pide_documento", "no_contesta", "buzon_voz")
 RESULT_NEXT_DAYS = {
     "no_contesta": 1,
@@ -992,7 +1002,7 @@ class _Generator:
         if span < 2:
             return 0
         broken = 0
-        days = sorted(rng.sample(range(span), k=min(rng.randint(0, 3), span // 7, span)))
+        days = sorted(rng.sample(range(span), k=min(rng.randint(1, 5), span // 4, span)))
         for offset in days:
             day = first + timedelta(days=offset)
             if rng.random() < 0.12 and (until - day).days > 3:
@@ -1002,7 +1012,7 @@ class _Generator:
                 )
                 broken += 1
             else:
-                result = rng.choice((*RESULTS_NO_CONTACT, "volver_llamar", "contactado"))
+                result = rng.choices(EARLIER_RESULTS, EARLIER_WEIGHTS)[0]
                 self.action(
                     rows,
                     customer,
@@ -1027,7 +1037,7 @@ class _Generator:
         if pay_day <= first or self.rng.random() < 0.3:
             return 0
         broken = self.earlier_calls(rows, customer, collector, doc_id, first, pay_day, amount)
-        if self.rng.random() < 0.5 and (pay_day - first).days >= 2:
+        if self.rng.random() < 0.2 and (pay_day - first).days >= 2:
             day = pay_day - timedelta(days=self.rng.randint(1, min(7, (pay_day - first).days)))
             self.promise(
                 rows, customer, collector, doc_id, day, pay_day, amount, "cumplida", amount

@@ -83,3 +83,13 @@ def get_document_id(database: Database, issuer_rut: str, dte_type: int, folio: i
             "invoice.not_found", issuer=rut.format_rut(issuer), dte_type=dte_type, folio=folio
         )
     return found
+
+
+def current_versions(database: Database, document_ids: list[int]) -> dict[int, int]:
+    """The documents' versions now (a form takes them after a conflict)."""
+    with database.read() as session:
+        return dict(
+            session.execute(
+                select(Document.id, Document.version).where(Document.id.in_(document_ids))
+            ).all()
+        )

@@ -37,10 +37,13 @@ class TuiContext:
     viewer: Person
     catalogs: Catalogs
     collectors: list[Person] = field(default_factory=list)
+    #: The viewer's result codes, most used first (keys 1-9 of the call form).
+    result_usage: list[str] = field(default_factory=list)
 
 
 def open_context(settings: TuiSettings) -> TuiContext:
     """Blocking: connect, migrate, read the user and catalogs. Run in a worker."""
+    from totalfact_tui.services.actions import most_used_results
     from totalfact_tui.services.agenda import collectors, person, settle_promises
     from totalfact_tui.services.catalog import load_catalogs
     from totalfact_tui.services.database import open_app_database
@@ -50,4 +53,5 @@ def open_context(settings: TuiSettings) -> TuiContext:
     catalogs = load_catalogs(database)
     settle_promises(database, settings.current_day(), settings.lead_days)
     team = collectors(database) if viewer.supervises else []
-    return TuiContext(settings, database, viewer, catalogs, team)
+    usage = most_used_results(database, viewer.user_id)
+    return TuiContext(settings, database, viewer, catalogs, team, usage)
