@@ -37,7 +37,7 @@ class FiltersModal(ModalScreen[AgendaFilter | None]):
 
     def compose(self) -> ComposeResult:
         c = self.current
-        yes_no = [(t("yes"), True), (t("no"), False)]
+        yes_no = [(t("yes"), "yes"), (t("no"), "no")]
         with VerticalScroll(classes="dialog"):
             yield Label(t("filters.title"), classes="dialog-title")
             yield Label(t("filters.state"), classes="field-label")
@@ -45,7 +45,8 @@ class FiltersModal(ModalScreen[AgendaFilter | None]):
                 [(fmt.state(s), s) for s in _STATE_ORDER if s in OPEN_STATES],
                 prompt=t("filters.any"),
                 id="filter-state",
-                value=c.states[0] if c.states else Select.BLANK,
+                value=c.states[0] if c.states else Select.NULL,
+                compact=True,
             )
             yield Label(t("filters.segment"), classes="field-label")
             yield Input(c.segment or "", id="filter-segment", compact=True)
@@ -78,7 +79,8 @@ class FiltersModal(ModalScreen[AgendaFilter | None]):
                         yes_no,
                         prompt=t("filters.any"),
                         id="filter-promise",
-                        value=Select.BLANK if c.has_promise is None else c.has_promise,
+                        value=Select.NULL if c.has_promise is None else c.has_promise,
+                        compact=True,
                     )
                 with Vertical():
                     yield Label(t("filters.has_task"), classes="field-label")
@@ -86,7 +88,8 @@ class FiltersModal(ModalScreen[AgendaFilter | None]):
                         yes_no,
                         prompt=t("filters.any"),
                         id="filter-task",
-                        value=Select.BLANK if c.has_task is None else c.has_task,
+                        value=Select.NULL if c.has_task is None else c.has_task,
+                        compact=True,
                     )
             yield Static(t("filters.keys"), classes="hint")
 
@@ -108,8 +111,8 @@ class FiltersModal(ModalScreen[AgendaFilter | None]):
                 max_overdue=self._number("#filter-max-overdue"),
                 min_balance=self._number("#filter-min-balance"),
                 max_balance=self._number("#filter-max-balance"),
-                has_promise=promise if isinstance(promise, bool) else None,
-                has_task=task if isinstance(task, bool) else None,
+                has_promise=_flag(promise),
+                has_task=_flag(task),
             )
         )
 
@@ -119,3 +122,14 @@ class FiltersModal(ModalScreen[AgendaFilter | None]):
 
 def _text(value: int | None) -> str:
     return "" if value is None else str(value)
+
+
+def _choice(value: bool | None) -> object:
+    """Select values for a three-way choice (Select.NULL means any)."""
+    if value is None:
+        return Select.NULL
+    return "yes" if value else "no"
+
+
+def _flag(value: object) -> bool | None:
+    return {"yes": True, "no": False}.get(value) if isinstance(value, str) else None

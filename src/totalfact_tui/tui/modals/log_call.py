@@ -64,7 +64,8 @@ class LogCallModal(ModalScreen[LoggedAction | None]):
                 [(c.name + (f" ({c.role})" if c.role else ""), c.id) for c in self.contacts],
                 prompt=t("log.no_contact"),
                 id="contact",
-                value=self.contacts[0].id if self.contacts else Select.BLANK,
+                value=self.contacts[0].id if self.contacts else Select.NULL,
+                compact=True,
             )
             yield Label(t("log.result"), classes="field-label")
             yield OptionList(
@@ -84,6 +85,7 @@ class LogCallModal(ModalScreen[LoggedAction | None]):
                 [(entry.label(lang), entry.code) for entry in self.context.catalogs.reasons],
                 prompt=t("log.no_reason"),
                 id="reason",
+                compact=True,
             )
             with Horizontal(classes="row hidden", id="promise-row"):
                 with Vertical():

@@ -43,6 +43,7 @@ class NoteModal(ModalScreen[bool]):
                 [(area.label(lang), area.code) for area in self.context.catalogs.areas],
                 prompt=t("note.no_area"),
                 id="note-area",
+                compact=True,
             )
             yield Static(t("form.keys"), classes="hint")
 
