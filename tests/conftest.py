@@ -30,6 +30,16 @@ def unavailable(reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def spanish_by_default() -> Iterator[None]:
+    """The interface language is process-wide: each test starts (and ends) in Spanish."""
+    from totalfact_tui.i18n import set_language
+
+    set_language("es")
+    yield
+    set_language("es")
+
+
+@pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No test reads or writes the real user folders or inherits TOTALFACT_* settings."""
     for name in list(os.environ):

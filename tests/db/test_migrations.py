@@ -102,3 +102,7 @@ def test_agenda_indexes_read_in_priority_order(db_url: str) -> None:
     for sql in definitions.values():
         assert "WHERE" in sql and "is_open" in sql
     database.dispose()
+
+
+def test_the_head_constant_matches_alembic() -> None:
+    assert migrate.head_revision() == migrate.HEAD

@@ -10,17 +10,21 @@ cut at the page size; the parts are merged and cut again. Pages continue by keys
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Integer,
     Select,
     String,
     and_,
+    bindparam,
     cast,
     exists,
     func,
+    literal,
     or_,
     select,
 )
@@ -127,40 +131,184 @@ def _after(order: str, cursor: Cursor) -> ColumnElement[bool]:
     )
 
 
-def _base(
-    scope_part: ColumnElement[bool], day: date, filters: AgendaFilter
-) -> Select[int, date | None, int]:
-    conditions, needs_customer = _filters(day, filters)
-    query = select(Document.id, Document.due_date, Document.balance)
-    if needs_customer:
-        query = query.join(Customer, Customer.id == Document.customer_id)
+@cache
+def _row_columns(with_user: bool) -> tuple[Any, ...]:
+    """Everything a row shows, in one statement: flags and the open promise come from
+    correlated sub-queries (a page is 50 rows), the last action's id too. Built once,
+    with the day and the user as parameters (``agenda_day``, ``agenda_user``)."""
+    day = bindparam("agenda_day", type_=Date())
+    last_action = (
+        select(Action.id)
+        .join(ActionDocument, ActionDocument.action_id == Action.id)
+        .where(ActionDocument.document_id == Document.id)
+        .order_by(Action.occurred_at.desc(), Action.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    open_task = exists().where(Task.document_id == Document.id, Task.status == "open")
+    late_task = exists().where(
+        Task.document_id == Document.id, Task.status == "open", Task.due_date < day
+    )
+    unread: ColumnElement[bool] = literal(False)
+    if with_user:
+        user_id = bindparam("agenda_user", type_=Integer())
+        unread = exists().where(
+            Note.document_id == Document.id,
+            Note.user_id != user_id,
+            ~exists().where(NoteRead.note_id == Note.id, NoteRead.user_id == user_id),
+        )
+    promise = (
+        select(Promise.id)
+        .join(PromiseDocument, PromiseDocument.promise_id == Promise.id)
+        .where(PromiseDocument.document_id == Document.id, Promise.status == "abierta")
+        .order_by(Promise.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        Document.id,
+        Document.version,
+        Document.customer_id,
+        Customer.name,
+        Customer.rut,
+        Document.receiver_name,
+        Document.receiver_rut,
+        Document.issuer_rut,
+        Document.dte_type,
+        Document.folio,
+        Document.issue_date,
+        Document.due_date,
+        Document.total_amount,
+        Document.balance,
+        Document.currency,
+        Document.state,
+        Document.ceded,
+        Document.next_action_date,
+        Document.agenda_reason,
+        Document.broken_promises,
+        Document.promise_broken,
+        last_action.label("last_action"),
+        open_task.label("task"),
+        late_task.label("late_task"),
+        unread.label("unread"),
+        promise.label("promise"),
+    )
+
+
+def _params(day: date, user_id: int | None) -> dict[str, Any]:
+    return {"agenda_day": day, "agenda_user": user_id}
+
+
+def _complete(session: Session, found: list[Any], day: date) -> list[AgendaRow]:
+    """Rows from the statement's results, with the last action and the open promise
+    read for the whole page at once."""
+    action_ids = [r.last_action for r in found if r.last_action is not None]
+    actions: dict[int, LastAction] = {}
+    if action_ids:
+        for action_id, code, label, occurred_at, username in session.execute(
+            select(
+                Action.id,
+                Action.result_code,
+                ResultCode.label_es,
+                Action.occurred_at,
+                User.username,
+            )
+            .join(ResultCode, ResultCode.code == Action.result_code)
+            .join(User, User.id == Action.user_id)
+            .where(Action.id.in_(action_ids))
+        ):
+            actions[action_id] = LastAction(code, label, occurred_at, username)
+    promise_ids = [r.promise for r in found if r.promise is not None]
+    promises: dict[int, tuple[date, int]] = {}
+    if promise_ids:
+        for promise_id, promised, amount in session.execute(
+            select(Promise.id, Promise.promised_date, Promise.amount).where(
+                Promise.id.in_(promise_ids)
+            )
+        ):
+            promises[promise_id] = (promised, amount)
+    rows = []
+    for priority, r in enumerate(found, start=1):
+        (
+            document_id,
+            version,
+            customer_id,
+            name,
+            rut,
+            receiver_name,
+            receiver_rut,
+            issuer_rut,
+            dte_type,
+            folio,
+            issue_date,
+            due,
+            total,
+            balance,
+            currency,
+            state,
+            ceded,
+            next_action_date,
+            reason,
+            broken_promises,
+            promise_broken,
+            last_action,
+            task,
+            late_task,
+            unread,
+            promise_id,
+        ) = r
+        promise = promises.get(promise_id) if promise_id is not None else None
+        rows.append(
+            AgendaRow(
+                document_id=document_id,
+                version=version,
+                customer_id=customer_id,
+                customer_name=name if name is not None else (receiver_name or ""),
+                customer_rut=rut if rut is not None else (receiver_rut or ""),
+                issuer_rut=issuer_rut,
+                dte_type=dte_type,
+                folio=folio,
+                issue_date=issue_date,
+                due_date=due,
+                days_overdue=max((day - due).days, 0) if due else 0,
+                total=total,
+                balance=balance,
+                currency=currency,
+                state=state,
+                ceded=ceded,
+                next_action_date=next_action_date,
+                reason=reason,
+                broken_promises=broken_promises,
+                promise_broken=promise_broken,
+                disputed=state == "objetada",
+                task_pending=bool(task),
+                task_overdue=bool(late_task),
+                note_unread=bool(unread),
+                promise_date=promise[0] if promise else None,
+                promise_amount=promise[1] if promise else None,
+                last_action=actions.get(last_action) if last_action is not None else None,
+                priority=priority,
+            )
+        )
+    return rows
+
+
+def _part_query(
+    scope_part: ColumnElement[bool], day: date, filters: AgendaFilter, user_id: int | None
+) -> Select[Any]:
+    conditions, _ = _filters(day, filters)
     # ``is_open`` (not ``is_open = true``) so SQLite matches the partial index predicate.
-    return query.where(Document.is_open, Document.next_action_date <= day, scope_part, *conditions)
+    return (
+        select(*_row_columns(user_id is not None))
+        .outerjoin(Customer, Customer.id == Document.customer_id)
+        .where(Document.is_open, Document.next_action_date <= day, scope_part, *conditions)
+    )
 
 
-def agenda_keys(
-    session: Session,
-    scope: Scope,
-    day: date,
-    order: str = OLDEST,
-    filters: AgendaFilter | None = None,
-    after: Cursor | None = None,
-    limit: int = 50,
-) -> list[Cursor]:
-    """The next ``limit`` agenda items after ``after``, as sort keys, in order."""
-    filters = filters or AgendaFilter()
-    found: list[Cursor] = []
-    for part in _owner_parts(scope):
-        query = _base(part, day, filters)
-        if after is not None:
-            query = query.where(_after(order, after))
-        for ident, due, balance in session.execute(query.order_by(*_order(order)).limit(limit)):
-            found.append(Cursor(due, balance, ident))
+def _sort_key(order: str) -> Any:
     if order == LARGEST:
-        found.sort(key=lambda c: (-c.balance, c.due_date or date.max, c.id))
-    else:
-        found.sort(key=lambda c: (c.due_date or date.max, -c.balance, c.id))
-    return found[:limit]
+        return lambda r: (-r.balance, r.due_date or date.max, r.id)
+    return lambda r: (r.due_date or date.max, -r.balance, r.id)
 
 
 def agenda_page(
@@ -173,107 +321,40 @@ def agenda_page(
     after: Cursor | None = None,
     limit: int = 50,
 ) -> AgendaPage:
-    keys = agenda_keys(session, scope, day, order, filters, after, limit + 1)
-    more = len(keys) > limit
-    keys = keys[:limit]
-    rows = agenda_rows(session, [key.id for key in keys], day, user_id)
-    return AgendaPage(rows, keys[-1] if more and keys else None)
+    """The next ``limit`` agenda rows after ``after``: one statement per owner part
+    (read from its index in order, cut at the page), merged, plus two look-ups."""
+    filters = filters or AgendaFilter()
+    found: list[Any] = []
+    for part in _owner_parts(scope):
+        query = _part_query(part, day, filters, user_id)
+        if after is not None:
+            query = query.where(_after(order, after))
+        found += session.execute(
+            query.order_by(*_order(order)).limit(limit + 1), _params(day, user_id)
+        ).all()
+    found.sort(key=_sort_key(order))
+    more = len(found) > limit
+    rows = _complete(session, found[:limit], day)
+    cursor = None
+    if more and rows:
+        last = rows[-1]
+        cursor = Cursor(last.due_date, last.balance, last.document_id)
+    return AgendaPage(rows, cursor)
 
 
 def agenda_rows(
     session: Session, ids: list[int], day: date, user_id: int | None
 ) -> list[AgendaRow]:
-    """Everything a row shows for the documents ``ids``, in that order."""
+    """The rows of the documents ``ids`` (open or not), in that order."""
     if not ids:
         return []
-    documents = {
-        document.id: (document, customer)
-        for document, customer in session.execute(
-            select(Document, Customer)
-            .outerjoin(Customer, Customer.id == Document.customer_id)
-            .where(Document.id.in_(ids))
-        )
-    }
-    last: dict[int, LastAction] = {}
-    for document_id, occurred_at, code, label, username in session.execute(
-        select(
-            ActionDocument.document_id,
-            Action.occurred_at,
-            Action.result_code,
-            ResultCode.label_es,
-            User.username,
-        )
-        .join(Action, Action.id == ActionDocument.action_id)
-        .join(ResultCode, ResultCode.code == Action.result_code)
-        .join(User, User.id == Action.user_id)
-        .where(ActionDocument.document_id.in_(ids))
-    ):
-        current = last.get(document_id)
-        if current is None or occurred_at > current.at:
-            last[document_id] = LastAction(code, label, occurred_at, username)
-    tasks: dict[int, bool] = {}
-    for task_document, due in session.execute(
-        select(Task.document_id, Task.due_date).where(
-            Task.document_id.in_(ids), Task.status == "open"
-        )
-    ):
-        if task_document is not None:
-            tasks[task_document] = tasks.get(task_document, False) or due < day
-    unread: set[int] = set()
-    if user_id is not None:
-        unread = set(
-            session.scalars(
-                select(Note.document_id).where(
-                    Note.document_id.in_(ids),
-                    Note.user_id != user_id,
-                    ~exists().where(NoteRead.note_id == Note.id, NoteRead.user_id == user_id),
-                )
-            )
-        )
-    promises: dict[int, tuple[date, int]] = {}
-    for document_id, promised, amount in session.execute(
-        select(PromiseDocument.document_id, Promise.promised_date, Promise.amount)
-        .join(Promise, Promise.id == PromiseDocument.promise_id)
-        .where(PromiseDocument.document_id.in_(ids), Promise.status == "abierta")
-    ):
-        promises[document_id] = (promised, amount)
-    rows = []
-    for priority, document_id in enumerate(ids, start=1):
-        document, customer = documents[document_id]
-        promise = promises.get(document_id)
-        rows.append(
-            AgendaRow(
-                document_id=document.id,
-                version=document.version,
-                customer_id=document.customer_id,
-                customer_name=customer.name if customer else (document.receiver_name or ""),
-                customer_rut=customer.rut if customer else (document.receiver_rut or ""),
-                issuer_rut=document.issuer_rut,
-                dte_type=document.dte_type,
-                folio=document.folio,
-                issue_date=document.issue_date,
-                due_date=document.due_date,
-                days_overdue=max((day - document.due_date).days, 0) if document.due_date else 0,
-                total=document.total_amount,
-                balance=document.balance,
-                currency=document.currency,
-                state=document.state,
-                ceded=document.ceded,
-                next_action_date=document.next_action_date,
-                reason=document.agenda_reason,
-                broken_promises=document.broken_promises,
-                promise_broken=document.promise_broken,
-                disputed=document.state == "objetada",
-                task_pending=document_id in tasks,
-                task_overdue=tasks.get(document_id, False),
-                note_unread=document_id in unread,
-                promise_date=promise[0] if promise else None,
-                promise_amount=promise[1] if promise else None,
-                last_action=last.get(document_id),
-                priority=priority,
-            )
-        )
-    return rows
+    query = (
+        select(*_row_columns(user_id is not None))
+        .outerjoin(Customer, Customer.id == Document.customer_id)
+        .where(Document.id.in_(ids))
+    )
+    found = {r.id: r for r in session.execute(query, _params(day, user_id))}
+    return _complete(session, [found[i] for i in ids if i in found], day)
 
 
 def agenda_totals(
@@ -285,24 +366,22 @@ def agenda_totals(
     for part in _owner_parts(scope):
         conditions, needs_customer = _filters(day, filters)
         query = select(
+            Document.customer_id,
             func.count(),
             func.coalesce(func.sum(Document.balance), 0),
             func.coalesce(func.sum(cast(Document.promise_broken, Integer)), 0),
-        )
-        query = query.select_from(Document)
+        ).select_from(Document)
         if needs_customer:
             query = query.join(Customer, Customer.id == Document.customer_id)
-        query = query.where(Document.is_open, Document.next_action_date <= day, part, *conditions)
-        count, total, broken_count = session.execute(query).one()
-        items += count
-        balance += int(total)
-        broken += int(broken_count)
-        ids = (
-            select(Document.customer_id)
-            .where(Document.is_open, Document.next_action_date <= day, part)
-            .distinct()
-        )
-        customers.update(c for c in session.scalars(ids) if c is not None)
+        query = query.where(
+            Document.is_open, Document.next_action_date <= day, part, *conditions
+        ).group_by(Document.customer_id)
+        for customer_id, count, total, broken_count in session.execute(query):
+            items += count
+            balance += int(total)
+            broken += int(broken_count)
+            if customer_id is not None:
+                customers.add(customer_id)
     return AgendaTotals(items, balance, broken, len(customers))
 
 

@@ -1,0 +1,193 @@
+"""Benchmark: the collector's screens at scale (issue: agenda, detail, call loop).
+
+Usage: python bench/agenda.py [--invoices N] [--customers N] [--no-postgres] [--no-write]
+
+Builds (once, cached under bench/.cache/) a demo database of N invoices on SQLite and
+on PostgreSQL, then measures with a fixed "today":
+- the agenda query (first page, ordered, with customer and last action) p50/p95;
+- the agenda screen: key press (`s`, a reload) to rows painted, headless;
+- the detail screen open (customer, invoices, contacts, history);
+- the log-call save round trip (service call, commit, agenda page again).
+Rewrites the "Agenda and detail" section of BENCHMARKS.md unless --no-write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from report import machine, write_section  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from totalfact_tui.services import agenda  # noqa: E402
+from totalfact_tui.services.actions import ActionForm, log_action  # noqa: E402
+from totalfact_tui.services.database import open_app_database  # noqa: E402
+from totalfact_tui.services.demo import DemoOptions, build_demo  # noqa: E402
+from totalfact_tui.services.invoice_view import load_invoice_view  # noqa: E402
+
+CACHE = ROOT / "bench" / ".cache"
+PG_URL = os.environ.get(
+    "TOTALFACT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+TODAY = date(2026, 11, 26)
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return statistics.median(ordered), p95
+
+
+def timed(run: Callable[[], object], times: int) -> tuple[float, float]:
+    samples = []
+    for _ in range(times):
+        started = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - started) * 1000)
+    return percentiles(samples)
+
+
+def sqlite_database(invoices: int, customers: int) -> str:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"demo-{invoices}.db"
+    url = f"sqlite:///{path}"
+    database = open_app_database(url)
+    build_demo(database, DemoOptions(today=TODAY, invoices=invoices, customers=customers))
+    database.dispose()
+    return url
+
+
+def postgres_database(invoices: int, customers: int) -> str:
+    admin_url = make_url(PG_URL)
+    name = f"totalfact_bench_{invoices}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).scalar()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    database = open_app_database(url)
+    build_demo(database, DemoOptions(today=TODAY, invoices=invoices, customers=customers))
+    database.dispose()
+    return url
+
+
+def measure_services(url: str) -> dict[str, tuple[float, float]]:
+    database = open_app_database(url)
+    viewer = agenda.person(database, "cperez")
+    scope = agenda.scope_for(viewer)
+    results = {}
+    for order in (agenda.OLDEST, agenda.LARGEST):
+        results[f"agenda query, first page ({order})"] = timed(
+            lambda order=order: agenda.load_page(database, viewer, scope, TODAY, order), 200
+        )
+    page = agenda.load_page(database, viewer, scope, TODAY)
+    document_id = page.rows[0].document_id
+    results["detail open (service)"] = timed(
+        lambda: load_invoice_view(database, document_id, TODAY, viewer.user_id), 50
+    )
+    rows = iter(agenda.load_page(database, viewer, scope, TODAY, limit=60).rows)
+
+    def save() -> None:
+        row = next(rows)
+        log_action(
+            database,
+            "cperez",
+            ActionForm((row.document_id,), "no_contesta", versions={row.document_id: row.version}),
+            TODAY,
+        )
+        agenda.load_page(database, viewer, scope, TODAY)
+
+    results["log-call save round trip"] = timed(save, 50)
+    database.dispose()
+    return results
+
+
+def measure_screen(url: str) -> tuple[float, float]:
+    """Key press to rows painted, headless: `s` reloads the agenda in the other order."""
+    from textual.pilot import Pilot
+
+    from totalfact_tui.tui.app import TotalfactApp
+    from totalfact_tui.tui.context import TuiSettings
+    from totalfact_tui.tui.widgets.agenda_table import AgendaTable
+
+    samples: list[float] = []
+
+    async def run() -> None:
+        app = TotalfactApp(TuiSettings(database_url=url, username="cperez", today=TODAY))
+        async with app.run_test(size=(140, 40)) as pilot:
+            await until_rows(pilot)
+            table = app.screen.query_one(AgendaTable)
+            for _ in range(20):
+                first = table.current_key()
+                started = time.perf_counter()
+                await pilot.press("s")
+                while table.row_count == 0 or table.current_key() == first:
+                    await pilot.pause(0.002)
+                samples.append((time.perf_counter() - started) * 1000)
+
+    async def until_rows(pilot: Pilot[None]) -> None:
+        from totalfact_tui.tui.widgets.agenda_table import AgendaTable
+
+        for _ in range(5000):
+            await pilot.pause(0.01)
+            screen = pilot.app.screen
+            if screen.query(AgendaTable) and screen.query_one(AgendaTable).row_count:
+                return
+
+    asyncio.run(run())
+    return percentiles(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=5_000)
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    targets = {
+        "agenda query, first page (oldest)": "< 5 ms p95",
+        "agenda query, first page (largest)": "< 5 ms p95",
+        "agenda screen: key press to rows painted": "< 300 ms",
+        "detail open (service)": "< 150 ms",
+        "log-call save round trip": "< 100 ms",
+    }
+    databases = [("SQLite", sqlite_database(args.invoices, args.customers))]
+    if not args.no_postgres:
+        databases.append(("PostgreSQL", postgres_database(args.invoices, args.customers)))
+    lines = []
+    for label, url in databases:
+        figures = measure_services(url)
+        figures["agenda screen: key press to rows painted"] = measure_screen(url)
+        for name, (median, p95) in figures.items():
+            line = f"| {name} | {label} | {median:.1f} ms | {p95:.1f} ms | {targets[name]} |"
+            print(line)
+            lines.append(line)
+    if args.no_write:
+        return
+    write_section(
+        "Agenda and detail",
+        f"`python bench/agenda.py --invoices {args.invoices} --customers {args.customers}` "
+        f"({machine()}); demo database with a fixed today ({TODAY}), collector cperez.\n\n"
+        "| figure | database | median | p95 | target |\n|---|---|---:|---:|---|\n"
+        + "\n".join(lines),
+    )
+
+
+if __name__ == "__main__":
+    main()

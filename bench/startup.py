@@ -1,0 +1,53 @@
+"""Benchmark: TUI cold start, from process start to first paint and to agenda filled.
+
+Usage: python bench/startup.py DATABASE_URL [--runs N] [--no-write]
+
+Runs the real `totalfact` entry point (headless) N times in fresh processes and
+writes the medians to the "Cold start" section of BENCHMARKS.md.
+Targets: first paint < 0.5 s, agenda filled < 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from report import machine, write_section
+
+PROBE = Path(__file__).resolve().parent / "startup_probe.py"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("url")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    paints, filled = [], []
+    for _ in range(args.runs):
+        out = subprocess.run(
+            [sys.executable, str(PROBE), "--db", args.url, "--user", "cperez"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        paints.append(float(out[0]))
+        filled.append(float(out[1]))
+    first, full = statistics.median(paints), statistics.median(filled)
+    print(f"first paint {first:.3f} s, agenda filled {full:.3f} s")
+    if args.no_write:
+        return
+    write_section(
+        "Cold start",
+        f"`python bench/startup.py URL --runs {args.runs}` ({machine()}): the real `totalfact` "
+        "entry point, headless, fresh process each run; seconds from process start (read "
+        "from /proc, 10 ms resolution).\n\n| figure | median | target |\n|---|---:|---|\n"
+        f"| first paint | {first:.2f} s | < 0.5 s |\n| agenda filled | {full:.2f} s | < 1 s |",
+    )
+
+
+if __name__ == "__main__":
+    main()
