@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DEMO_DB ?= $(CURDIR)/.demo/totalfact-demo.db
 DEMO_USER ?= cperez
 
-.PHONY: demo test lint typecheck imports pytest bench-demo bench-ingest clean
+.PHONY: demo demo-db test lint typecheck imports pytest bench-demo bench-ingest bench-agenda bench-startup clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -45,6 +45,16 @@ pytest: $(VENV)/.dev-installed
 
 bench-demo: $(VENV)/.dev-installed
 	$(BIN)/python bench/demo_load.py
+
+bench-agenda: $(VENV)/.dev-installed
+	$(BIN)/python bench/agenda.py
+
+bench-startup: $(VENV)/.dev-installed demo-db
+	$(BIN)/python bench/startup.py "sqlite:///$(DEMO_DB)"
+
+demo-db: $(VENV)/.app-installed
+	@mkdir -p $(dir $(DEMO_DB))
+	$(BIN)/totalfact --db "sqlite:///$(DEMO_DB)" demo --no-tui > /dev/null
 
 bench-ingest: $(VENV)/.dev-installed
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

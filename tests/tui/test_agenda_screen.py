@@ -149,3 +149,48 @@ async def test_an_unknown_user_gets_a_notice_not_a_crash(make_app: MakeApp) -> N
         await settle(pilot)
         assert "Usuario desconocido" in str(app.screen.query_one("#agenda-header").render())
         assert app.is_running
+
+
+async def test_pages_are_read_as_the_cursor_nears_the_end(
+    make_app: MakeApp, demo_url: str, monkeypatch: Any
+) -> None:
+    from totalfact_tui.tui.screens import agenda as screen_module
+
+    monkeypatch.setattr(screen_module, "PAGE", 3)
+    monkeypatch.setattr(screen_module, "PREFETCH_MARGIN", 1)
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(AgendaTable)
+        assert table.row_count == 3
+        await pilot.press("down", "down")
+        await settle(pilot)
+        assert table.row_count == 6
+        expected = expected_rows(demo_url)
+        assert len(expected) > 6
+        assert keys(table) == [f"d:{row.document_id}" for row in expected[:6]]
+
+
+async def test_question_mark_shows_the_keys(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert app.screen.query("HelpPanel")
+
+
+async def test_an_unreachable_database_is_a_notice(tmp_path: Any) -> None:
+    from totalfact_tui.tui.context import TuiSettings
+
+    app = TotalfactApp(
+        TuiSettings(database_url=f"sqlite:///{tmp_path}/missing/folder/x.db", username="ana")
+    )
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        assert "No se puede abrir la base de datos" in str(
+            app.screen.query_one("#agenda-header").render()
+        )
+        await pilot.press("s", "r", "g")
+        await settle(pilot)
+        assert app.is_running
