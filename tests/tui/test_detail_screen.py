@@ -259,3 +259,37 @@ async def test_actions_on_closed_invoices_are_refused(make_app: MakeApp, demo_ur
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, AgendaScreen)
+
+
+async def test_edit_a_contact_and_type_ahead_results(make_app: MakeApp, demo_url: str) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        app.screen.query_one("#contacts").focus()
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactModal)
+        role = app.screen.query_one("#contact-role")
+        role.value = ""
+        await type_into(pilot, app, "#contact-role", "Tesorería central")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        await pilot.press("l")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, LogCallModal)
+        await pilot.press("b", "u")  # "Buzón de voz..."
+        await settle(pilot)
+        assert modal.result is not None and modal.result.code == "buzon_voz"
+    database = open_app_database(demo_url)
+    with database.read() as session:
+        contact = session.scalars(select(Contact).where(Contact.role == "Tesorería central")).one()
+        assert contact.edited_by_user
+        audit = session.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "contact", AuditEntry.action == "update")
+        ).one()
+        assert audit.before is not None and audit.after["role"] == "Tesorería central"
+    database.dispose()

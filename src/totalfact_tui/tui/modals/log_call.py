@@ -4,9 +4,10 @@ action, comment. Saved with ctrl+s or F2; a conflict keeps the form and what was
 from __future__ import annotations
 
 from datetime import date
+from time import monotonic
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -47,6 +48,8 @@ class LogCallModal(ModalScreen[LoggedAction | None]):
         self.result: CatalogEntry | None = None
         self.next_edited = False
         self.saving = False
+        self.typed = ""
+        self.typed_at = 0.0
 
     @property
     def today(self) -> date:
@@ -102,6 +105,21 @@ class LogCallModal(ModalScreen[LoggedAction | None]):
 
     def on_mount(self) -> None:
         self.query_one("#results", OptionList).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Type-ahead in the results: letters jump to the first result that starts so."""
+        results = self.query_one("#results", OptionList)
+        if not results.has_focus or not event.character or not event.character.isalpha():
+            return
+        now = monotonic()
+        self.typed = (self.typed if now - self.typed_at < 1.0 else "") + event.character.lower()
+        self.typed_at = now
+        lang = self.context.settings.lang
+        for index, entry in enumerate(self.results):
+            if entry.label(lang).lower().startswith(self.typed):
+                results.highlighted = index
+                event.stop()
+                return
 
     # -- result and its defaults --------------------------------------------------------
     def action_pick(self, number: int) -> None:

@@ -141,6 +141,10 @@ class AgendaScreen(Screen[None]):
             return
         worker = get_current_worker()
         try:
+            # Promises are settled whenever an agenda loads (a quick look when none is due).
+            service.settle_promises(
+                context.database, context.settings.current_day(), context.settings.lead_days
+            )
             scope = service.scope_for(context.viewer, subject)
             totals = service.load_totals(context.database, scope, day, self.filters)
             if self.grouped:
