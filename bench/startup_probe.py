@@ -3,6 +3,7 @@ from process start to the first paint and to the agenda filled. Used by startup.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -38,12 +39,10 @@ def main() -> None:
         app.run(headless=True, auto_pilot=pilot, size=(140, 40))
 
     tui_app.run_tui = run_headless  # the entry point calls it as usual
-    from totalfact_tui.cli.app import main as entry
+    from totalfact_tui.cli.launch import main as entry
 
-    try:
+    with contextlib.suppress(SystemExit):
         entry(sys.argv[1:])
-    except SystemExit:
-        pass
     print(f"{marks['first_paint']:.3f} {marks['agenda_filled']:.3f}")
 
 

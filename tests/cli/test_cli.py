@@ -300,3 +300,18 @@ def test_unexpected_errors_never_show_a_traceback(
     assert "RuntimeError" in result.err and "kaboom" in result.err
     log = isolated_env / "state" / "totalfact" / "log" / "errors.log"
     assert "Traceback" in log.read_text(encoding="utf-8")
+
+
+def test_the_screens_open_directly_only_without_a_command() -> None:
+    from totalfact_tui.cli.launch import screen_options
+
+    assert screen_options([]) == {}
+    assert screen_options(["--db", "sqlite:///x.db", "--user=ana", "--lang", "en"]) == {
+        "database_url": "sqlite:///x.db",
+        "user": "ana",
+        "lang": "en",
+    }
+    assert screen_options(["agenda"]) is None
+    assert screen_options(["--user"]) is None
+    assert screen_options(["--help"]) is None
+    assert screen_options(["--db", "x", "invoices"]) is None

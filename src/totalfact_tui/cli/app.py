@@ -7,11 +7,8 @@ imported inside the commands that need them: ``--help`` stays instant.
 
 from __future__ import annotations
 
-import os
 import sys
-import traceback
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -28,10 +25,10 @@ from totalfact_tui.cli import (
     tui_cmd,
     users_cmd,
 )
+from totalfact_tui.cli.guard import guarded
+from totalfact_tui.cli.screens import open_tui
 from totalfact_tui.cli.state import CliState
-from totalfact_tui.config import LANGUAGES, load_config, normalize_lang
-from totalfact_tui.domain.errors import DatabaseUnavailable, TotalfactError
-from totalfact_tui.i18n import error_message, set_language, t
+from totalfact_tui.i18n import t
 
 
 def _version(value: bool) -> None:
@@ -65,7 +62,7 @@ def build_app() -> typer.Typer:
         ctx.obj = state
         ctx.call_on_close(state.close)
         if ctx.invoked_subcommand is None:
-            tui_cmd.open_tui(state)
+            open_tui(state)
 
     config_cmd.register(app)
     db_cmd.register(app)
@@ -80,70 +77,7 @@ def build_app() -> typer.Typer:
     return app
 
 
-def _early_language(args: Sequence[str]) -> str:
-    """The interface language before the command line is parsed (help texts need it)."""
-    given = None
-    for index, arg in enumerate(args):
-        if arg == "--lang" and index + 1 < len(args):
-            given = args[index + 1]
-        elif arg.startswith("--lang="):
-            given = arg.split("=", 1)[1]
-    if given is not None:
-        return normalize_lang(given)
-    try:
-        return load_config().lang
-    except TotalfactError:
-        return LANGUAGES[0]
-
-
-def _log_unexpected(exc: BaseException) -> Path:
-    from platformdirs import user_log_path
-
-    folder = user_log_path("totalfact")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "errors.log"
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write("".join(traceback.format_exception(exc)) + "\n")
-    except OSError:
-        return Path(os.devnull)
-    return path
-
-
-def _database_error(exc: Exception) -> TotalfactError | None:
-    """SQLAlchemy's connection errors, met mid-command, as a clear message."""
-    if not type(exc).__module__.startswith("sqlalchemy"):
-        return None
-    from sqlalchemy.exc import DBAPIError, OperationalError
-
-    if (
-        isinstance(exc, OperationalError | DBAPIError) and exc.connection_invalidated
-    ) or isinstance(exc, OperationalError):
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()
-        return DatabaseUnavailable(url="", reason=reason[0] if reason else type(exc).__name__)
-    return None
-
-
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of ``totalfact``: exit 0 ok, 1 user error, 2 usage."""
+    """The full command line: exit 0 ok, 1 user error, 2 usage."""
     args = list(sys.argv[1:] if argv is None else argv)
-    try:
-        set_language(_early_language(args))
-        build_app()(args=args, prog_name="totalfact")
-    except TotalfactError as exc:
-        typer.echo(error_message(exc), err=True)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        typer.echo(t("error.interrupted"), err=True)
-        sys.exit(130)
-    except Exception as exc:
-        known = _database_error(exc)
-        if known is not None:
-            typer.echo(error_message(known), err=True)
-            sys.exit(1)
-        log = _log_unexpected(exc)
-        typer.echo(
-            t("error.unexpected", kind=type(exc).__name__, detail=str(exc)[:200], log=log),
-            err=True,
-        )
-        sys.exit(1)
+    guarded(args, lambda: build_app()(args=args, prog_name="totalfact"))

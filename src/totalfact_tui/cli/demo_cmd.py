@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(t("demo.exists", seed=summary.seed, built=summary.built_on))
         _print_summary(summary, database.url)
         if not no_tui:
-            from totalfact_tui.cli.tui_cmd import open_tui
+            from totalfact_tui.cli.screens import open_tui
             from totalfact_tui.services.demo import DEFAULT_COLLECTOR
 
             open_tui(state, state.user or DEFAULT_COLLECTOR)

@@ -39,19 +39,22 @@ class TuiContext:
     collectors: list[Person] = field(default_factory=list)
     #: The viewer's result codes, most used first (keys 1-9 of the call form).
     result_usage: list[str] = field(default_factory=list)
+    #: The viewer's remembered agenda order.
+    order: str = "oldest"
 
 
 def open_context(settings: TuiSettings) -> TuiContext:
-    """Blocking: connect, migrate, read the user and catalogs. Run in a worker."""
+    """Blocking: connect, migrate, read the user, catalogs and preferences. Run in a
+    worker. (Promises are settled by the agenda's first load.)"""
     from totalfact_tui.services.actions import most_used_results
-    from totalfact_tui.services.agenda import collectors, person, settle_promises
+    from totalfact_tui.services.agenda import collectors, order_preference, person
     from totalfact_tui.services.catalog import load_catalogs
     from totalfact_tui.services.database import open_app_database
 
     database = open_app_database(settings.database_url)
     viewer = person(database, settings.username)
     catalogs = load_catalogs(database)
-    settle_promises(database, settings.current_day(), settings.lead_days)
     team = collectors(database) if viewer.supervises else []
     usage = most_used_results(database, viewer.user_id)
-    return TuiContext(settings, database, viewer, catalogs, team, usage)
+    order = order_preference(database, viewer.user_id)
+    return TuiContext(settings, database, viewer, catalogs, team, usage, order)

@@ -361,28 +361,24 @@ def agenda_totals(
     session: Session, scope: Scope, day: date, filters: AgendaFilter | None = None
 ) -> AgendaTotals:
     filters = filters or AgendaFilter()
-    items = balance = broken = 0
-    customers: set[int] = set()
+    items = balance = broken = customers = 0
     for part in _owner_parts(scope):
         conditions, needs_customer = _filters(day, filters)
         query = select(
-            Document.customer_id,
             func.count(),
             func.coalesce(func.sum(Document.balance), 0),
             func.coalesce(func.sum(cast(Document.promise_broken, Integer)), 0),
+            func.count(func.distinct(Document.customer_id)),
         ).select_from(Document)
         if needs_customer:
             query = query.join(Customer, Customer.id == Document.customer_id)
-        query = query.where(
-            Document.is_open, Document.next_action_date <= day, part, *conditions
-        ).group_by(Document.customer_id)
-        for customer_id, count, total, broken_count in session.execute(query):
-            items += count
-            balance += int(total)
-            broken += int(broken_count)
-            if customer_id is not None:
-                customers.add(customer_id)
-    return AgendaTotals(items, balance, broken, len(customers))
+        query = query.where(Document.is_open, Document.next_action_date <= day, part, *conditions)
+        count, total, broken_count, distinct = session.execute(query).one()
+        items += count
+        balance += int(total)
+        broken += int(broken_count)
+        customers += distinct  # parts never share a customer (one owner each)
+    return AgendaTotals(items, balance, broken, customers)
 
 
 def customer_groups(

@@ -107,24 +107,7 @@ class AgendaScreen(Screen[None]):
             return
         self.subject = context.viewer
         self.day = context.settings.current_day()
-        self.prepare()
-
-    @work(thread=True, exclusive=True, group="agenda-prefs")
-    def prepare(self) -> None:
-        from totalfact_tui.services.agenda import order_preference
-
-        context = self.context
-        if context is None:
-            return
-        try:
-            order = order_preference(context.database, context.viewer.user_id)
-        except Exception as exc:
-            self.app.call_from_thread(self.tui.report, exc)
-            return
-        self.app.call_from_thread(self._prepared, order)
-
-    def _prepared(self, order: str) -> None:
-        self.order = order
+        self.order = context.order
         self.reload()
 
     def reload(self, keep_key: str | None = None) -> None:
