@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from totalfact_tui.cli.invoices_cmd import COLUMNS as INVOICE_COLUMNS
+from totalfact_tui.cli.invoices_cmd import invoice_dict
 from totalfact_tui.cli.output import Column, OutputFormat, emit
 from totalfact_tui.cli.state import CliState
 from totalfact_tui.domain.errors import InvalidValue
@@ -38,34 +39,16 @@ def parse_day(value: str | None, default: date) -> date:
 
 
 def agenda_dict(row: Any) -> dict[str, Any]:
-    return {
-        "issuer_rut": row.issuer_rut,
-        "dte_type": row.dte_type,
-        "folio": row.folio,
-        "customer_rut": row.customer_rut,
-        "customer_name": row.customer_name,
-        "issue_date": row.issue_date,
-        "due_date": row.due_date,
-        "total": row.total,
-        "balance": row.balance,
-        "currency": row.currency,
-        "state": row.state,
-        "ceded": row.ceded,
-        "next_action_date": row.next_action_date,
-        "kind": "receivable",
+    """The fields of ``totalfact invoices`` plus why the invoice is on the agenda."""
+    last = row.last_action
+    return invoice_dict(row) | {
         "reason": row.reason,
         "priority": row.priority,
         "days_overdue": row.days_overdue,
         "broken_promises": row.broken_promises,
         "promise_broken": row.promise_broken,
         "last_action": (
-            {
-                "result": row.last_action.result_code,
-                "at": row.last_action.at,
-                "user": row.last_action.username,
-            }
-            if row.last_action
-            else None
+            {"result": last.result_code, "at": last.at, "user": last.username} if last else None
         ),
     }
 

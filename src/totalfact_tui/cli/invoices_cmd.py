@@ -59,7 +59,9 @@ def register(app: typer.Typer) -> None:
 
 
 def invoice_dict(row: Any) -> dict[str, Any]:
-    """The fields every invoice listing shares (JSON, CSV and table)."""
+    """The fields every invoice listing shares (JSON, CSV and table); ``row`` is an
+    invoice row or an agenda row."""
+    foreign = getattr(row, "total_foreign", None)
     return {
         "issuer_rut": row.issuer_rut,
         "dte_type": row.dte_type,
@@ -68,14 +70,14 @@ def invoice_dict(row: Any) -> dict[str, Any]:
         "customer_name": row.customer_name,
         "issue_date": row.issue_date,
         "due_date": row.due_date,
-        "total": row.total if row.currency == "CLP" else row.total_foreign,
+        "total": row.total if row.currency == "CLP" or foreign is None else foreign,
         "total_clp": row.total,
         "balance": row.balance,
         "currency": row.currency,
         "state": row.state,
         "ceded": row.ceded,
         "next_action_date": row.next_action_date,
-        "kind": row.kind,
+        "kind": getattr(row, "kind", "receivable"),
     }
 
 
