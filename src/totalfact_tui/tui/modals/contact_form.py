@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from totalfact_tui.i18n import t
-from totalfact_tui.tui.modals.saving import run_saving
+from totalfact_tui.tui.modals.form import FormModal
 
 if TYPE_CHECKING:
     from totalfact_tui.services.contacts import ContactView
@@ -21,20 +19,11 @@ if TYPE_CHECKING:
 FIELDS = ("name", "role", "phone", "mobile", "email")
 
 
-class ContactModal(ModalScreen[bool]):
-    CSS_PATH = "modal.tcss"
-    BINDINGS = [
-        Binding("ctrl+s", "save", t("key.save"), id="contact.save"),
-        Binding("f2", "save", t("key.save"), id="contact.save_f2"),
-        Binding("escape", "cancel", t("key.cancel"), id="contact.cancel"),
-    ]
-
+class ContactModal(FormModal):
     def __init__(self, customer_id: int, contact: ContactView | None, context: TuiContext) -> None:
-        super().__init__()
+        super().__init__(context)
         self.customer_id = customer_id
         self.contact = contact
-        self.context = context
-        self.saving = False
 
     def compose(self) -> ComposeResult:
         title = t("contact.edit_title") if self.contact else t("contact.add_title")
@@ -49,29 +38,14 @@ class ContactModal(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#contact-name", Input).focus()
 
-    def on_input_submitted(self) -> None:
-        self.action_save()
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-    def action_save(self) -> None:
-        if self.saving:
-            return
-        self.saving = True
-        values = {name: self.query_one(f"#contact-{name}", Input).value for name in FIELDS}
-        self.save(values)
-
-    @work(thread=True, exclusive=True, group="contact")
-    def save(self, values: dict[str, str | None]) -> None:
+    def service_call(self) -> Callable[[], object]:
         from totalfact_tui.services.contacts import add_contact, edit_contact
 
-        context = self.context
-        username = context.viewer.username
+        values: dict[str, str | None] = {
+            name: self.query_one(f"#contact-{name}", Input).value for name in FIELDS
+        }
+        database, username = self.context.database, self.context.viewer.username
         contact = self.contact
         if contact is None:
-            run_saving(
-                self, lambda: add_contact(context.database, username, self.customer_id, values)
-            )
-        else:
-            run_saving(self, lambda: edit_contact(context.database, username, contact.id, values))
+            return lambda: add_contact(database, username, self.customer_id, values)
+        return lambda: edit_contact(database, username, contact.id, values)
