@@ -337,6 +337,12 @@ def upgrade() -> None:
         sa.Column("agenda_reason", sa.String(length=24), nullable=True),
         sa.Column("broken_promises", sa.Integer(), nullable=False),
         sa.Column("promise_broken", sa.Boolean(), nullable=False),
+        sa.Column("last_action_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_result_code", sa.String(length=32), nullable=True),
+        sa.Column("last_action_user_id", sa.Integer(), nullable=True),
+        sa.Column("open_promise_date", sa.Date(), nullable=True),
+        sa.Column("open_promise_amount", sa.BigInteger(), nullable=True),
+        sa.Column("first_task_due", sa.Date(), nullable=True),
         sa.Column("conflict", sa.Text(), nullable=True),
         sa.Column("xml_sha256", sa.String(length=64), nullable=True),
         sa.Column("ingest_id", sa.Integer(), nullable=True),
@@ -357,6 +363,11 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["ingest_id"], ["ingest_records.id"], name=op.f("fk_documents_ingest_id_ingest_records")
+        ),
+        sa.ForeignKeyConstraint(
+            ["last_action_user_id"],
+            ["users.id"],
+            name=op.f("fk_documents_last_action_user_id_users"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_documents")),
         sa.UniqueConstraint(

@@ -111,6 +111,13 @@ def test_promise_kept_and_broken(db: Database) -> None:
         assert promise is not None and promise.amount == 119_000 + 357_000
     assert ids(db, "ana", TODAY) == [2]
     assert ids(db, "ana", promised) == [1, 4, 2]  # back on the promised day
+    viewer = agenda.person(db, "ana")
+    due_rows = agenda.load_page(db, viewer, agenda.scope_for(viewer), promised).rows
+    assert {(r.folio, r.promise_date, r.promise_amount) for r in due_rows if r.folio != 2} == {
+        (1, promised, 476_000),
+        (4, promised, 476_000),
+    }
+    assert all(r.last_action and r.last_action.username == "ana" for r in due_rows if r.folio != 2)
     # Grace day (1): still open the day after, broken the day after that.
     assert agenda.settle_promises(db, promised + timedelta(days=1)) == 0
     assert agenda.settle_promises(db, promised + timedelta(days=2)) == 1
@@ -124,6 +131,7 @@ def test_promise_kept_and_broken(db: Database) -> None:
     assert all(row.promise_broken and row.broken_promises == 1 for row in broken)
     assert {row.reason for row in broken} == {"promise_broken"}
     assert {row.state for row in broken} == {"vencida"}
+    assert {row.promise_date for row in broken} == {None}  # no open promise any more
     with db.read() as session:
         assert session.get(Promise, logged.promise_id).status == "incumplida"  # type: ignore[union-attr]
 

@@ -277,6 +277,15 @@ class Document(TimestampMixin, Base):
     agenda_reason: Mapped[str | None] = mapped_column(String(24))
     broken_promises: Mapped[int] = mapped_column(Integer, default=0)
     promise_broken: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What an agenda row shows besides the invoice, kept here by the services in the
+    # same transaction (so a page is one statement): the last action, the open
+    # promise, the first open task's deadline.
+    last_action_at: Mapped[datetime | None]
+    last_result_code: Mapped[str | None] = mapped_column(String(32))
+    last_action_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    open_promise_date: Mapped[date | None] = mapped_column(Date)
+    open_promise_amount: Mapped[int | None] = mapped_column(BigInteger)
+    first_task_due: Mapped[date | None] = mapped_column(Date)
     conflict: Mapped[str | None] = mapped_column(Text)
     xml_sha256: Mapped[str | None] = mapped_column(String(64))
     ingest_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_records.id"))

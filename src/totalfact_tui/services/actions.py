@@ -175,6 +175,12 @@ def log_action(
             document.next_action_date = next_action
             document.agenda_reason = reason_after(kind).value
             document.promise_broken = False
+            document.last_action_at = action.occurred_at
+            document.last_result_code = result.code
+            document.last_action_user_id = actor.user_id
+            if promise_id is not None:
+                document.open_promise_date = form.promise_date
+                document.open_promise_amount = promise_amount
             ledger.refresh_agenda(document, lead_days)
         audit.record(
             session,

@@ -372,6 +372,12 @@ COLUMNS: dict[Table, Sequence[str]] = {
         "agenda_reason",
         "broken_promises",
         "promise_broken",
+        "last_action_at",
+        "last_result_code",
+        "last_action_user_id",
+        "open_promise_date",
+        "open_promise_amount",
+        "first_task_due",
         "created_at",
         "version",
     ),
@@ -480,6 +486,9 @@ class _Generator:
         self.group_members: list[int] = []
         self.folios: dict[int, int] = {33: 1000, 34: 500, 61: 200}
         self.agenda_seen: dict[int, int] = defaultdict(int)
+        #: Per invoice, what its agenda row shows (kept on the invoice's row).
+        self.last_action: dict[int, tuple[datetime, str, int]] = {}
+        self.open_promise: dict[int, tuple[date, int]] = {}
         self.agenda_phase = self.rng.random()
 
     def next_id(self, kind: str) -> int:
@@ -664,6 +673,7 @@ class _Generator:
         first = first_action_date(due, self.o.lead_days)
         doc_id = self.next_id("document")
         collector = customer.collector_id or rng.choice(self.group_members)
+        task_due: date | None = None
 
         # Credit notes: some correct the amount, a few annul the invoice.
         credit = 0
@@ -737,6 +747,7 @@ class _Generator:
                 )
             if is_open and rng.random() < 0.025:
                 area, text = rng.choice(names.TASK_TEXTS)
+                task_due = today + timedelta(days=rng.randint(-5, 10))
                 rows.add(
                     TASKS,
                     self.next_id("task"),
@@ -745,7 +756,7 @@ class _Generator:
                     text,
                     area,
                     None,
-                    today + timedelta(days=rng.randint(-5, 10)),
+                    task_due,
                     "open",
                     collector,
                     None,
@@ -785,6 +796,9 @@ class _Generator:
             reason,
             broken,
             promise_broken,
+            *self.last_action.pop(doc_id, (None, None, None)),
+            *self.open_promise.pop(doc_id, (None, None)),
+            task_due,
             self.at(issued),
             1,
         )
@@ -848,6 +862,12 @@ class _Generator:
             None,
             0,
             False,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
             self.at(note_day),
             1,
         )
@@ -954,6 +974,7 @@ class _Generator:
             moment,
         )
         rows.add(ACTION_DOCS, action_id, doc_id)
+        self.last_action[doc_id] = (moment, result, collector)
         return action_id
 
     def promise(
@@ -985,6 +1006,8 @@ class _Generator:
             self.at(day),
         )
         rows.add(PROMISE_DOCS, promise_id, doc_id)
+        if status == "abierta":
+            self.open_promise[doc_id] = (promised, amount)
 
     def earlier_calls(
         self,

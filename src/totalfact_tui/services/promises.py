@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from totalfact_tui.db.models import Document, Payment, PaymentAllocation, Promise, PromiseDocument
@@ -58,6 +58,12 @@ def evaluate_promises(session: Session, today: date, lead_days: int) -> int:
         promise.status = status.value
         promise.amount_paid = paid
         promise.evaluated_at = utcnow()
+        if status is not PromiseStatus.OPEN:
+            session.execute(
+                update(Document)
+                .where(Document.id.in_(document_ids))
+                .values(open_promise_date=None, open_promise_amount=None)
+            )
         if status in (PromiseStatus.BROKEN, PromiseStatus.PARTLY_KEPT):
             broken += 1
             for document in session.scalars(

@@ -10,29 +10,23 @@ cut at the page size; the parts are merged and cut again. Pages continue by keys
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
     Integer,
     Select,
     String,
     and_,
-    bindparam,
     cast,
     exists,
     func,
-    literal,
     or_,
     select,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from totalfact_tui.db.models import (
-    Action,
-    ActionDocument,
     Customer,
     Document,
     Note,
@@ -131,102 +125,70 @@ def _after(order: str, cursor: Cursor) -> ColumnElement[bool]:
     )
 
 
-@cache
-def _row_columns(with_user: bool) -> tuple[Any, ...]:
-    """Everything a row shows, in one statement: flags and the open promise come from
-    correlated sub-queries (a page is 50 rows), the last action's id too. Built once,
-    with the day and the user as parameters (``agenda_day``, ``agenda_user``)."""
-    day = bindparam("agenda_day", type_=Date())
-    last_action = (
-        select(Action.id)
-        .join(ActionDocument, ActionDocument.action_id == Action.id)
-        .where(ActionDocument.document_id == Document.id)
-        .order_by(Action.occurred_at.desc(), Action.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    open_task = exists().where(Task.document_id == Document.id, Task.status == "open")
-    late_task = exists().where(
-        Task.document_id == Document.id, Task.status == "open", Task.due_date < day
-    )
-    unread: ColumnElement[bool] = literal(False)
-    if with_user:
-        user_id = bindparam("agenda_user", type_=Integer())
-        unread = exists().where(
-            Note.document_id == Document.id,
-            Note.user_id != user_id,
-            ~exists().where(NoteRead.note_id == Note.id, NoteRead.user_id == user_id),
-        )
-    promise = (
-        select(Promise.id)
-        .join(PromiseDocument, PromiseDocument.promise_id == Promise.id)
-        .where(PromiseDocument.document_id == Document.id, Promise.status == "abierta")
-        .order_by(Promise.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+#: Everything a row shows comes from the invoice, its customer and (by primary key)
+#: the last action's result label and user; the services keep the last action, the
+#: open promise and the first open task's deadline on the invoice.
+_LAST_USER = aliased(User)
+_ROW_COLUMNS = (
+    Document.id,
+    Document.version,
+    Document.customer_id,
+    Customer.name,
+    Customer.rut,
+    Document.receiver_name,
+    Document.receiver_rut,
+    Document.issuer_rut,
+    Document.dte_type,
+    Document.folio,
+    Document.issue_date,
+    Document.due_date,
+    Document.total_amount,
+    Document.balance,
+    Document.currency,
+    Document.state,
+    Document.ceded,
+    Document.next_action_date,
+    Document.agenda_reason,
+    Document.broken_promises,
+    Document.promise_broken,
+    Document.last_action_at,
+    Document.last_result_code,
+    ResultCode.label_es,
+    _LAST_USER.username,
+    Document.open_promise_date,
+    Document.open_promise_amount,
+    Document.first_task_due,
+)
+
+
+def _row_select() -> Select[*tuple[Any, ...]]:
     return (
-        Document.id,
-        Document.version,
-        Document.customer_id,
-        Customer.name,
-        Customer.rut,
-        Document.receiver_name,
-        Document.receiver_rut,
-        Document.issuer_rut,
-        Document.dte_type,
-        Document.folio,
-        Document.issue_date,
-        Document.due_date,
-        Document.total_amount,
-        Document.balance,
-        Document.currency,
-        Document.state,
-        Document.ceded,
-        Document.next_action_date,
-        Document.agenda_reason,
-        Document.broken_promises,
-        Document.promise_broken,
-        last_action.label("last_action"),
-        open_task.label("task"),
-        late_task.label("late_task"),
-        unread.label("unread"),
-        promise.label("promise"),
+        select(*_ROW_COLUMNS)
+        .outerjoin(Customer, Customer.id == Document.customer_id)
+        .outerjoin(ResultCode, ResultCode.code == Document.last_result_code)
+        .outerjoin(_LAST_USER, _LAST_USER.id == Document.last_action_user_id)
     )
 
 
-def _params(day: date, user_id: int | None) -> dict[str, Any]:
-    return {"agenda_day": day, "agenda_user": user_id}
+def _unread(session: Session, ids: list[int], user_id: int | None) -> set[int]:
+    """Invoices among ``ids`` with a note by someone else that the user has not read."""
+    if user_id is None or not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Note.document_id).where(
+                Note.document_id.in_(ids),
+                Note.user_id != user_id,
+                ~exists().where(NoteRead.note_id == Note.id, NoteRead.user_id == user_id),
+            )
+        )
+    )
 
 
-def _complete(session: Session, found: list[Any], day: date) -> list[AgendaRow]:
-    """Rows from the statement's results, with the last action and the open promise
-    read for the whole page at once."""
-    action_ids = [r.last_action for r in found if r.last_action is not None]
-    actions: dict[int, LastAction] = {}
-    if action_ids:
-        for action_id, code, label, occurred_at, username in session.execute(
-            select(
-                Action.id,
-                Action.result_code,
-                ResultCode.label_es,
-                Action.occurred_at,
-                User.username,
-            )
-            .join(ResultCode, ResultCode.code == Action.result_code)
-            .join(User, User.id == Action.user_id)
-            .where(Action.id.in_(action_ids))
-        ):
-            actions[action_id] = LastAction(code, label, occurred_at, username)
-    promise_ids = [r.promise for r in found if r.promise is not None]
-    promises: dict[int, tuple[date, int]] = {}
-    if promise_ids:
-        for promise_id, promised, amount in session.execute(
-            select(Promise.id, Promise.promised_date, Promise.amount).where(
-                Promise.id.in_(promise_ids)
-            )
-        ):
-            promises[promise_id] = (promised, amount)
+def _complete(
+    session: Session, found: list[Any], day: date, user_id: int | None
+) -> list[AgendaRow]:
+    unread = _unread(session, [r[0] for r in found], user_id)
     rows = []
     for priority, r in enumerate(found, start=1):
         (
@@ -251,13 +213,14 @@ def _complete(session: Session, found: list[Any], day: date) -> list[AgendaRow]:
             reason,
             broken_promises,
             promise_broken,
-            last_action,
-            task,
-            late_task,
-            unread,
-            promise_id,
+            action_at,
+            result_code,
+            result_label,
+            username,
+            promise_date,
+            promise_amount,
+            task_due,
         ) = r
-        promise = promises.get(promise_id) if promise_id is not None else None
         rows.append(
             AgendaRow(
                 document_id=document_id,
@@ -281,12 +244,16 @@ def _complete(session: Session, found: list[Any], day: date) -> list[AgendaRow]:
                 broken_promises=broken_promises,
                 promise_broken=promise_broken,
                 disputed=state == "objetada",
-                task_pending=bool(task),
-                task_overdue=bool(late_task),
-                note_unread=bool(unread),
-                promise_date=promise[0] if promise else None,
-                promise_amount=promise[1] if promise else None,
-                last_action=actions.get(last_action) if last_action is not None else None,
+                task_pending=task_due is not None,
+                task_overdue=task_due is not None and task_due < day,
+                note_unread=document_id in unread,
+                promise_date=promise_date,
+                promise_amount=promise_amount,
+                last_action=(
+                    LastAction(result_code, result_label or result_code, action_at, username or "")
+                    if result_code is not None and action_at is not None
+                    else None
+                ),
                 priority=priority,
             )
         )
@@ -294,14 +261,12 @@ def _complete(session: Session, found: list[Any], day: date) -> list[AgendaRow]:
 
 
 def _part_query(
-    scope_part: ColumnElement[bool], day: date, filters: AgendaFilter, user_id: int | None
-) -> Select[Any]:
+    scope_part: ColumnElement[bool], day: date, filters: AgendaFilter
+) -> Select[*tuple[Any, ...]]:
     conditions, _ = _filters(day, filters)
     # ``is_open`` (not ``is_open = true``) so SQLite matches the partial index predicate.
-    return (
-        select(*_row_columns(user_id is not None))
-        .outerjoin(Customer, Customer.id == Document.customer_id)
-        .where(Document.is_open, Document.next_action_date <= day, scope_part, *conditions)
+    return _row_select().where(
+        Document.is_open, Document.next_action_date <= day, scope_part, *conditions
     )
 
 
@@ -326,15 +291,13 @@ def agenda_page(
     filters = filters or AgendaFilter()
     found: list[Any] = []
     for part in _owner_parts(scope):
-        query = _part_query(part, day, filters, user_id)
+        query = _part_query(part, day, filters)
         if after is not None:
             query = query.where(_after(order, after))
-        found += session.execute(
-            query.order_by(*_order(order)).limit(limit + 1), _params(day, user_id)
-        ).all()
+        found += session.execute(query.order_by(*_order(order)).limit(limit + 1)).all()
     found.sort(key=_sort_key(order))
     more = len(found) > limit
-    rows = _complete(session, found[:limit], day)
+    rows = _complete(session, found[:limit], day, user_id)
     cursor = None
     if more and rows:
         last = rows[-1]
@@ -348,13 +311,8 @@ def agenda_rows(
     """The rows of the documents ``ids`` (open or not), in that order."""
     if not ids:
         return []
-    query = (
-        select(*_row_columns(user_id is not None))
-        .outerjoin(Customer, Customer.id == Document.customer_id)
-        .where(Document.id.in_(ids))
-    )
-    found = {r.id: r for r in session.execute(query, _params(day, user_id))}
-    return _complete(session, [found[i] for i in ids if i in found], day)
+    found = {r[0]: r for r in session.execute(_row_select().where(Document.id.in_(ids)))}
+    return _complete(session, [found[i] for i in ids if i in found], day, user_id)
 
 
 def agenda_totals(
