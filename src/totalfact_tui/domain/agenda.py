@@ -61,9 +61,13 @@ class Cursor:
 @dataclass(frozen=True)
 class LastAction:
     result_code: str
-    result_label: str
+    result_label: str  # Spanish
+    result_label_en: str
     at: datetime
     username: str
+
+    def label(self, lang: str) -> str:
+        return self.result_label_en if lang == "en" else self.result_label
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,7 @@ _ROW_COLUMNS = (
     Document.last_action_at,
     Document.last_result_code,
     ResultCode.label_es,
+    ResultCode.label_en,
     _LAST_USER.username,
     Document.open_promise_date,
     Document.open_promise_amount,
@@ -216,6 +217,7 @@ def _complete(
             action_at,
             result_code,
             result_label,
+            result_label_en,
             username,
             promise_date,
             promise_amount,
@@ -250,7 +252,13 @@ def _complete(
                 promise_date=promise_date,
                 promise_amount=promise_amount,
                 last_action=(
-                    LastAction(result_code, result_label or result_code, action_at, username or "")
+                    LastAction(
+                        result_code,
+                        result_label or result_code,
+                        result_label_en or result_code,
+                        action_at,
+                        username or "",
+                    )
                     if result_code is not None and action_at is not None
                     else None
                 ),

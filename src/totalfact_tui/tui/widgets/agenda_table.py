@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import DataTable
 
-from totalfact_tui.i18n import t
+from totalfact_tui.i18n import language, t
 from totalfact_tui.tui import format as fmt
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def last_action(row: AgendaRow) -> str:
     action = row.last_action
     if action is None:
         return ""
-    return f"{action.result_label} · {fmt.moment(action.at)} · {action.username}"
+    return f"{action.label(language())} · {fmt.moment(action.at)} · {action.username}"
 
 
 class AgendaTable(DataTable[Text | str]):
