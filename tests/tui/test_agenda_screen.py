@@ -123,6 +123,16 @@ async def test_filters_modal(make_app: MakeApp) -> None:
         balances = [str(table.get_row(key)[4]) for key in table.rows]
         assert balances
         assert all(int(b.replace("$", "").replace(".", "")) >= 2_000_000 for b in balances)
+        # The form opens again on the filters in force, three-way choices included.
+        await pilot.press("f")
+        await settle(pilot)
+        app.screen.query_one("#filter-promise").value = "no"
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert app.screen.query_one("#filter-promise").value == "no"
+        assert app.screen.query_one("#filter-min-balance").value == "2000000"
 
 
 async def test_managers_switch_collector_and_collectors_cannot(make_app: MakeApp) -> None:

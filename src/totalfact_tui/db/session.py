@@ -35,10 +35,6 @@ def mask_url(url: str | URL) -> str:
         return "<invalid URL>"
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
-
-
 def _parse(url: str) -> URL:
     try:
         return make_url(url)

@@ -21,9 +21,6 @@ class DteType(IntEnum):
 
 KNOWN_TYPES: frozenset[int] = frozenset(int(t) for t in DteType)
 
-#: Documents that create an amount the customer owes when we issue them.
-COLLECTABLE_TYPES: frozenset[int] = frozenset({33, 34, 56, 110, 111})
-
 #: Notes that reduce (or annul) the invoice they reference.
 CREDIT_NOTE_TYPES: frozenset[int] = frozenset({61, 112})
 

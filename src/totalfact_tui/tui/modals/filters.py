@@ -79,7 +79,7 @@ class FiltersModal(ModalScreen[AgendaFilter | None]):
                         yes_no,
                         prompt=t("filters.any"),
                         id="filter-promise",
-                        value=Select.NULL if c.has_promise is None else c.has_promise,
+                        value=_choice(c.has_promise),
                         compact=True,
                     )
                 with Vertical():
@@ -88,7 +88,7 @@ class FiltersModal(ModalScreen[AgendaFilter | None]):
                         yes_no,
                         prompt=t("filters.any"),
                         id="filter-task",
-                        value=Select.NULL if c.has_task is None else c.has_task,
+                        value=_choice(c.has_task),
                         compact=True,
                     )
             yield Static(t("filters.keys"), classes="hint")
