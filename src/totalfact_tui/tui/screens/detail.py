@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from totalfact_tui.domain.journey import OPEN_STATES
 from totalfact_tui.i18n import t
 from totalfact_tui.tui import format as fmt
 
@@ -73,31 +74,11 @@ class DetailScreen(Screen[bool]):
         return context
 
     def on_mount(self) -> None:
+        for selector, columns in _COLUMNS.items():
+            table = self.query_one(selector, DataTable)
+            for key, label, width in columns:
+                table.add_column(t(label), key=key, width=width)
         invoices = self.query_one("#invoices", DataTable)
-        for key, label, width in (
-            ("mark", "detail.col.mark", 2),
-            ("document", "agenda.col.document", 10),
-            ("due", "agenda.col.due", 10),
-            ("days", "agenda.col.days", 5),
-            ("balance", "agenda.col.balance", 13),
-            ("state", "agenda.col.state", 12),
-        ):
-            invoices.add_column(t(label), key=key, width=width)
-        contacts = self.query_one("#contacts", DataTable)
-        for key, label, width in (
-            ("name", "contact.name", 20),
-            ("role", "contact.role", 14),
-            ("phone", "contact.phone", 15),
-            ("email", "contact.email", 26),
-        ):
-            contacts.add_column(t(label), key=key, width=width)
-        history = self.query_one("#history", DataTable)
-        for key, label, width in (
-            ("when", "detail.col.when", 16),
-            ("folio", "agenda.col.document", 8),
-            ("what", "detail.col.what", 60),
-        ):
-            history.add_column(t(label), key=key, width=width)
         invoices.focus()
         self.load()
 
@@ -222,7 +203,7 @@ class DetailScreen(Screen[bool]):
         rows = self.selected_rows()
         if self.view is None or not rows:
             return
-        closed = [row for row in rows if row.state not in _OPEN_STATES or row.ceded]
+        closed = [row for row in rows if row.state not in OPEN_STATES or row.ceded]
         if closed:
             row = closed[0]
             self.notify(
@@ -294,13 +275,27 @@ class DetailScreen(Screen[bool]):
         self.action_toggle_invoice()
 
 
-_OPEN_STATES = {
-    "nueva",
-    "vencida",
-    "en_espera",
-    "objetada",
-    "pagos_parciales",
-    "pago_por_confirmar",
+#: Each table's columns: key, message key of the header, width.
+_COLUMNS: dict[str, tuple[tuple[str, str, int], ...]] = {
+    "#invoices": (
+        ("mark", "detail.col.mark", 2),
+        ("document", "agenda.col.document", 10),
+        ("due", "agenda.col.due", 10),
+        ("days", "agenda.col.days", 5),
+        ("balance", "agenda.col.balance", 13),
+        ("state", "agenda.col.state", 12),
+    ),
+    "#contacts": (
+        ("name", "contact.name", 20),
+        ("role", "contact.role", 14),
+        ("phone", "contact.phone", 15),
+        ("email", "contact.email", 26),
+    ),
+    "#history": (
+        ("when", "detail.col.when", 16),
+        ("folio", "agenda.col.document", 8),
+        ("what", "detail.col.what", 60),
+    ),
 }
 
 
