@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.work_data import work_db  # noqa: F401  (a fixture shared by services and CLI tests)
 from totalfact_tui.cli.app import main
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

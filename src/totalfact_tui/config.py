@@ -48,7 +48,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("default_payment_term_days", 30, int),
     Setting("max_file_mb", 20, int),
     Setting("close_detail_after_log", True, bool),
+    # A softphone's command line, with {phone}: "linphonecsh dial {phone}".
+    Setting("dial_command", None, str),
+    # How links (wa.me, tel:) are opened: a command with {url}; empty: the system's.
+    Setting("opener", None, str),
+    Setting("theme", "textual-dark", str),
 )
+KEYMAP_PREFIX = "keymap."
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
@@ -76,6 +82,9 @@ class Config:
     sources: dict[str, str]
     file_path: Path
     extra: dict[str, Any] = field(default_factory=dict)
+    #: ``[keymap]``: binding id -> keys (``"detail.log_call" = "L,ctrl+l"``), checked by
+    #: the TUI at start.
+    keymap: dict[str, Any] = field(default_factory=dict)
 
     def get(self, name: str) -> Any:
         return self.values[name]
@@ -190,7 +199,14 @@ def load_config(
     options = options or {}
     path = config_file_path(environ)
     from_file = _read_file(path)
-    unknown = sorted(set(from_file) - set(_BY_NAME))
+    unknown = sorted(
+        name for name in set(from_file) - set(_BY_NAME) if not name.startswith(KEYMAP_PREFIX)
+    )
+    keymap = {
+        name.removeprefix(KEYMAP_PREFIX): value
+        for name, value in from_file.items()
+        if name.startswith(KEYMAP_PREFIX)
+    }
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
     for setting in SETTINGS:
@@ -206,4 +222,4 @@ def load_config(
         values[setting.name] = _convert(setting, raw, source)
         sources[setting.name] = source
     extra = {name: from_file[name] for name in unknown}
-    return Config(values=values, sources=sources, file_path=path, extra=extra)
+    return Config(values=values, sources=sources, file_path=path, extra=extra, keymap=keymap)

@@ -71,7 +71,7 @@ async def test_search_as_you_type_and_escape(make_app: MakeApp, demo_url: str) -
         await pilot.press(*word)
         await pilot.pause(0.3)
         await settle(pilot)
-        names = [table.get_row(key)[0] for key in table.rows]
+        names = [table.get_cell(key, "customer") for key in table.rows]
         assert names and all(word.lower() in str(name).lower() for name in names)
         assert "Filtros" in str(app.screen.query_one("#agenda-filters").render())
         await pilot.press("enter", "escape")
@@ -120,7 +120,7 @@ async def test_filters_modal(make_app: MakeApp) -> None:
         await pilot.press("f2")
         await settle(pilot)
         table = app.screen.query_one(AgendaTable)
-        balances = [str(table.get_row(key)[4]) for key in table.rows]
+        balances = [str(table.get_cell(key, "balance")) for key in table.rows]
         assert balances
         assert all(int(b.replace("$", "").replace(".", "")) >= 2_000_000 for b in balances)
         # The form opens again on the filters in force, three-way choices included.
@@ -187,7 +187,28 @@ async def test_question_mark_shows_the_keys(make_app: MakeApp) -> None:
         await settle(pilot)
         await pilot.press("question_mark")
         await settle(pilot)
-        assert app.screen.query("HelpPanel")
+        from textual.widgets import DataTable
+
+        from totalfact_tui.tui.modals.keys_help import KeysModal
+
+        assert isinstance(app.screen, KeysModal)
+        table = app.screen.query_one(DataTable)
+        listed = {str(table.get_row(k)[1]): str(table.get_row(k)[0]) for k in table.rows}
+        # Every key of the agenda, shown ones and hidden ones, with what it does.
+        for description, key in (
+            ("Marcar factura", "space"),
+            ("Marcar todas", "^a"),
+            ("Marcar pagadas", "p"),
+            ("Suspender", "h"),
+            ("Correo", "m"),
+            ("Filtros", "f"),
+            ("Comandos", "^p"),
+            ("Salir", "q"),
+        ):
+            assert description in listed, description
+            assert listed[description].lower() == key, (description, listed[description])
+        await pilot.press("question_mark")
+        assert not isinstance(app.screen, KeysModal)
 
 
 async def test_an_unreachable_database_is_a_notice(tmp_path: Any) -> None:

@@ -24,6 +24,7 @@ from totalfact_tui.cli import (
     setup_cmd,
     tui_cmd,
     users_cmd,
+    work_cmd,
 )
 from totalfact_tui.cli.guard import guarded
 from totalfact_tui.cli.screens import open_tui
@@ -73,6 +74,7 @@ def build_app() -> typer.Typer:
     invoices_cmd.register_detail(app)
     demo_cmd.register(app)
     agenda_cmd.register(app)
+    work_cmd.register(app)
     tui_cmd.register(app)
     return app
 

@@ -21,5 +21,9 @@ def open_tui(state: CliState, username: str | None = None) -> None:
             lead_days=config.get("preventive_lead_days"),
             grace_days=config.get("promise_grace_days"),
             close_detail_after_log=config.get("close_detail_after_log"),
+            dial_command=config.get("dial_command"),
+            opener=config.get("opener"),
+            theme=config.get("theme"),
+            keymap=dict(config.keymap),
         )
     )

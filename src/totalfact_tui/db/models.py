@@ -502,6 +502,12 @@ class Payment(TimestampMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reversed_at: Mapped[datetime | None]
     reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Who confirmed or rejected a payment the customer said was made.
+    settled_at: Mapped[datetime | None]
+    settled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Hash of the bank-file line it came from: a line is never applied twice.
+    import_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    comment: Mapped[str | None] = mapped_column(Text)
 
 
 class PaymentAllocation(Base):
@@ -532,6 +538,48 @@ class Hold(TimestampMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     lifted_at: Mapped[datetime | None]
     lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Dispute(TimestampMixin, Base):
+    """An objection to one or more invoices: open until resolved with an outcome."""
+
+    __tablename__ = "disputes"
+    __table_args__ = (
+        CheckConstraint("status IN ('open','resolved')", name="status"),
+        Index("ix_disputes_customer_id_status", "customer_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    reason_code: Mapped[str] = mapped_column(ForeignKey("reason_codes.code"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    follow_up_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class DisputeDocument(Base):
+    __tablename__ = "dispute_documents"
+    dispute_id: Mapped[int] = mapped_column(
+        ForeignKey("disputes.id", ondelete="CASCADE"), primary_key=True
+    )
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class CallScript(Base):
+    """The short text a collector reads while calling a customer of a segment."""
+
+    __tablename__ = "call_scripts"
+    segment: Mapped[str] = mapped_column(String(50), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Note(TimestampMixin, Base):

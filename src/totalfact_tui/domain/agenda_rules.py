@@ -19,6 +19,10 @@ class AgendaReason(StrEnum):
     HOLD_ENDED = "hold_ended"
     DISPUTE_FOLLOW_UP = "dispute_follow_up"
     PAYMENT_TO_CONFIRM = "payment_to_confirm"
+    PAYMENT_REJECTED = "payment_rejected"
+    TASK_FOLLOW_UP = "task_follow_up"
+    DISPUTE_RESOLVED = "dispute_resolved"
+    PAYMENT_REVERSED = "payment_reversed"
     COVERING = "covering"
 
 

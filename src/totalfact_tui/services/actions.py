@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from totalfact_tui.db.models import (
     Action,
     ActionDocument,
     Contact,
-    Document,
     Promise,
     PromiseDocument,
     ReasonCode,
@@ -24,15 +24,16 @@ from totalfact_tui.domain.agenda_rules import (
     default_next_action,
     reason_after,
 )
-from totalfact_tui.domain.errors import Conflict, InvalidValue, NotFound, TotalfactError
+from totalfact_tui.domain.errors import InvalidValue, NotFound
 from totalfact_tui.domain.journey import Event
-from totalfact_tui.services import audit, ledger
+from totalfact_tui.services import audit, disputes, ledger
+from totalfact_tui.services.audit import Actor
+from totalfact_tui.services.worklist import acting_person, invoices_for_work
 
 CHANNELS = ("phone", "email", "whatsapp", "visit", "other")
 _EVENT_AFTER: dict[ResultKind, Event] = {
     ResultKind.PROMISE: Event.WAIT_STARTED,
     ResultKind.CALLBACK: Event.WAIT_STARTED,
-    ResultKind.DISPUTE: Event.DISPUTE_OPENED,
     ResultKind.CLAIMS_PAID: Event.PAYMENT_CLAIMED,
 }
 
@@ -71,132 +72,149 @@ def log_action(
     lead_days: int = 3,
     now: datetime | None = None,
 ) -> LoggedAction:
-    if not form.document_ids:
-        raise InvalidValue("action.no_documents")
+    with database.write() as session:
+        actor = acting_person(session, username)
+        return _log_in_session(session, actor, form, today, grace_days, lead_days, now)
+
+
+def log_batch(
+    database: Database,
+    username: str | None,
+    forms: list[ActionForm],
+    today: date,
+    grace_days: int = 1,
+    lead_days: int = 3,
+) -> list[LoggedAction]:
+    """One result logged for a selection spanning customers: one action per customer,
+    all in one transaction (all saved, or none)."""
+    with database.write() as session:
+        actor = acting_person(session, username)
+        now = datetime.now(UTC)
+        return [
+            _log_in_session(session, actor, form, today, grace_days, lead_days, now)
+            for form in forms
+        ]
+
+
+def _log_in_session(
+    session: Session,
+    actor: Actor,
+    form: ActionForm,
+    today: date,
+    grace_days: int,
+    lead_days: int,
+    now: datetime | None,
+) -> LoggedAction:
     if form.channel not in CHANNELS:
         raise InvalidValue("error.invalid_value", field="channel", value=form.channel)
-    with database.write() as session:
-        actor = audit.resolve_actor(session, username)
-        if actor.user_id is None:
-            raise TotalfactError("action.needs_user")
-        result = session.get(ResultCode, form.result_code)
-        if result is None or not result.active:
-            raise NotFound("action.unknown_result", code=form.result_code)
-        if form.reason_code is not None:
-            reason = session.get(ReasonCode, form.reason_code)
-            if reason is None or not reason.active:
-                raise NotFound("action.unknown_reason", code=form.reason_code)
-        documents = list(
-            session.scalars(
-                select(Document).where(Document.id.in_(form.document_ids)).order_by(Document.id)
-            )
+    assert actor.user_id is not None
+    result = session.get(ResultCode, form.result_code)
+    if result is None or not result.active:
+        raise NotFound("action.unknown_result", code=form.result_code)
+    if form.reason_code is not None:
+        reason = session.get(ReasonCode, form.reason_code)
+        if reason is None or not reason.active:
+            raise NotFound("action.unknown_reason", code=form.reason_code)
+    documents, customer_id = invoices_for_work(session, form.document_ids, form.versions)
+    if form.contact_id is not None:
+        contact = session.get(Contact, form.contact_id)
+        if contact is None or contact.customer_id != customer_id:
+            raise NotFound("error.not_found", entity="contacto", key=str(form.contact_id))
+    kind = ResultKind(result.kind)
+    promise_amount = None
+    if kind is ResultKind.PROMISE:
+        if form.promise_date is None or form.promise_date < today:
+            raise InvalidValue("action.promise_date", value=str(form.promise_date or ""))
+        promise_amount = (
+            form.promise_amount
+            if form.promise_amount is not None
+            else sum(d.balance for d in documents)
         )
-        if len(documents) != len(set(form.document_ids)):
-            raise NotFound("error.not_found", entity="documento", key=str(form.document_ids))
-        customers = {document.customer_id for document in documents}
-        if len(customers) != 1:
-            raise InvalidValue("action.several_customers")
-        (customer_id,) = customers
-        assert customer_id is not None
-        for document in documents:
-            expected = form.versions.get(document.id)
-            if expected is not None and expected != document.version:
-                raise Conflict(entity="factura", key=str(document.folio))
-            if not document.is_open:
-                raise TotalfactError(
-                    "action.refused", folio=document.folio, state=document.state or "-"
-                )
-        if form.contact_id is not None:
-            contact = session.get(Contact, form.contact_id)
-            if contact is None or contact.customer_id != customer_id:
-                raise NotFound("error.not_found", entity="contacto", key=str(form.contact_id))
-        kind = ResultKind(result.kind)
-        promise_amount = None
-        if kind is ResultKind.PROMISE:
-            if form.promise_date is None or form.promise_date < today:
-                raise InvalidValue("action.promise_date", value=str(form.promise_date or ""))
-            promise_amount = (
-                form.promise_amount
-                if form.promise_amount is not None
-                else sum(d.balance for d in documents)
-            )
-            if promise_amount <= 0:
-                raise InvalidValue("action.promise_amount", value=promise_amount)
-        next_action = form.next_action_date or default_next_action(
-            kind, today, result.next_action_days, form.promise_date
+        if promise_amount <= 0:
+            raise InvalidValue("action.promise_amount", value=promise_amount)
+    next_action = form.next_action_date or default_next_action(
+        kind, today, result.next_action_days, form.promise_date
+    )
+    if next_action < today:
+        raise InvalidValue("action.next_in_past", value=next_action.isoformat())
+    action = Action(
+        customer_id=customer_id,
+        user_id=actor.user_id,
+        occurred_at=now or datetime.now(UTC),
+        channel=form.channel,
+        contact_id=form.contact_id,
+        result_code=result.code,
+        reason_code=form.reason_code,
+        next_action_date=next_action,
+        duration_seconds=form.duration_seconds,
+        comment=(form.comment or "").strip() or None,
+    )
+    session.add(action)
+    session.flush()
+    session.add_all(ActionDocument(action_id=action.id, document_id=d.id) for d in documents)
+    promise_id = None
+    if kind is ResultKind.PROMISE:
+        assert form.promise_date is not None and promise_amount is not None
+        previous = select(PromiseDocument.promise_id).where(
+            PromiseDocument.document_id.in_([d.id for d in documents])
         )
-        if next_action < today:
-            raise InvalidValue("action.next_in_past", value=next_action.isoformat())
-        action = Action(
+        session.execute(
+            update(Promise)
+            .where(Promise.id.in_(previous), Promise.status == PromiseStatus.OPEN.value)
+            .values(status=PromiseStatus.CANCELLED.value)
+        )
+        promise = Promise(
             customer_id=customer_id,
-            user_id=actor.user_id,
-            occurred_at=now or datetime.now(UTC),
-            channel=form.channel,
+            action_id=action.id,
             contact_id=form.contact_id,
-            result_code=result.code,
-            reason_code=form.reason_code,
-            next_action_date=next_action,
-            duration_seconds=form.duration_seconds,
-            comment=(form.comment or "").strip() or None,
+            user_id=actor.user_id,
+            promised_date=form.promise_date,
+            amount=promise_amount,
+            grace_days=grace_days,
         )
-        session.add(action)
+        session.add(promise)
         session.flush()
-        session.add_all(ActionDocument(action_id=action.id, document_id=d.id) for d in documents)
-        promise_id = None
-        if kind is ResultKind.PROMISE:
-            assert form.promise_date is not None and promise_amount is not None
-            previous = select(PromiseDocument.promise_id).where(
-                PromiseDocument.document_id.in_([d.id for d in documents])
-            )
-            session.execute(
-                update(Promise)
-                .where(Promise.id.in_(previous), Promise.status == PromiseStatus.OPEN.value)
-                .values(status=PromiseStatus.CANCELLED.value)
-            )
-            promise = Promise(
-                customer_id=customer_id,
-                action_id=action.id,
-                contact_id=form.contact_id,
-                user_id=actor.user_id,
-                promised_date=form.promise_date,
-                amount=promise_amount,
-                grace_days=grace_days,
-            )
-            session.add(promise)
-            session.flush()
-            promise_id = promise.id
-            session.add_all(
-                PromiseDocument(promise_id=promise.id, document_id=d.id) for d in documents
-            )
-        event = _EVENT_AFTER.get(kind)
-        for document in documents:
-            if event is not None:
-                ledger.try_transition(session, document, event, today, actor.user_id)
-            document.next_action_date = next_action
-            document.agenda_reason = reason_after(kind).value
-            document.promise_broken = False
-            document.last_action_at = action.occurred_at
-            document.last_result_code = result.code
-            document.last_action_user_id = actor.user_id
-            if promise_id is not None:
-                document.open_promise_date = form.promise_date
-                document.open_promise_amount = promise_amount
-            ledger.refresh_agenda(document, lead_days)
-        audit.record(
+        promise_id = promise.id
+        session.add_all(PromiseDocument(promise_id=promise.id, document_id=d.id) for d in documents)
+    if kind is ResultKind.DISPUTE:
+        disputes.open_in_session(
             session,
             actor,
-            "action",
-            action.id,
-            "create",
-            after={
-                "documents": [d.id for d in documents],
-                "result": result.code,
-                "reason": form.reason_code,
-                "next": next_action.isoformat(),
-                "promise": promise_id,
-            },
+            documents,
+            customer_id,
+            form.reason_code or disputes.UNSPECIFIED_REASON,
+            form.comment,
+            next_action,
         )
-        return LoggedAction(action.id, next_action, promise_id)
+    event = _EVENT_AFTER.get(kind)
+    for document in documents:
+        if event is not None:
+            ledger.try_transition(session, document, event, today, actor.user_id)
+        document.next_action_date = next_action
+        document.agenda_reason = reason_after(kind).value
+        document.promise_broken = False
+        document.last_action_at = action.occurred_at
+        document.last_result_code = result.code
+        document.last_action_user_id = actor.user_id
+        if promise_id is not None:
+            document.open_promise_date = form.promise_date
+            document.open_promise_amount = promise_amount
+        ledger.refresh_agenda(document, lead_days)
+    audit.record(
+        session,
+        actor,
+        "action",
+        action.id,
+        "create",
+        after={
+            "documents": [d.id for d in documents],
+            "result": result.code,
+            "reason": form.reason_code,
+            "next": next_action.isoformat(),
+            "promise": promise_id,
+        },
+    )
+    return LoggedAction(action.id, next_action, promise_id)
 
 
 def most_used_results(database: Database, user_id: int, recent: int = 500) -> list[str]:

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from totalfact_tui.db.models import (
     DocumentEvent,
     DocumentLine,
     DocumentReference,
+    Hold,
     IngestRecord,
     Installment,
     OwnCompany,
@@ -214,6 +215,8 @@ class _CustomerRow:
     edited: bool
     values: dict[str, str | None]
     contacts: set[str]
+    #: End of an active hold on the customer: its new invoices wait for it too.
+    held_until: date | None = None
 
 
 class _Loader:
@@ -508,6 +511,18 @@ class _Batch:
                 ).where(Contact.customer_id.in_(chunk))
             ):
                 rows[customer_id].contacts.update(_contact_keys(email, phone, mobile, name))
+            for customer_id, end in self.s.execute(
+                select(Hold.customer_id, func.max(Hold.end_date))
+                .where(
+                    Hold.customer_id.in_(chunk),
+                    Hold.document_id.is_(None),
+                    Hold.lifted_at.is_(None),
+                    Hold.end_date > self.settings.today,
+                )
+                .group_by(Hold.customer_id)
+            ):
+                if customer_id is not None:
+                    rows[customer_id].held_until = end
 
     # -- documents written in bulk -------------------------------------------------------
     def flush(self) -> None:
@@ -682,6 +697,8 @@ class _FileLoad:
             next_action = first_action_date(dte.due_date, self.settings.lead_days)
             reason = AgendaReason.FIRST_ACTION.value
             balance = dte.total
+            if customer is not None and customer.held_until and next_action < customer.held_until:
+                next_action, reason = customer.held_until, AgendaReason.HOLD_ENDED.value
         row = {
             "issuer_rut": dte.identity.issuer_rut,
             "dte_type": dte.identity.dte_type,

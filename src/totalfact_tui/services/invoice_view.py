@@ -14,9 +14,12 @@ from totalfact_tui.db.models import (
     Area,
     Contact,
     Customer,
+    Dispute,
     Document,
     DocumentEvent,
+    Hold,
     Note,
+    OutboxMessage,
     Payment,
     PaymentAllocation,
     Promise,
@@ -30,7 +33,11 @@ from totalfact_tui.db.queries.agenda import agenda_rows
 from totalfact_tui.db.session import Database
 from totalfact_tui.domain.agenda import AgendaRow
 from totalfact_tui.domain.errors import NotFound
+from totalfact_tui.services.call_scripts import script_for
 from totalfact_tui.services.contacts import ContactView, list_contacts
+from totalfact_tui.services.holds import HoldView, list_holds
+from totalfact_tui.services.payments import PaymentView, customer_credit, list_payments
+from totalfact_tui.services.tasks import TaskView, list_tasks
 
 HISTORY_LIMIT = 50
 
@@ -64,6 +71,16 @@ class InvoiceView:
     others: list[AgendaRow]
     contacts: list[ContactView]
     history: list[HistoryItem]
+    #: Money of the customer not applied to any invoice (over-payments).
+    credit: int = 0
+    holds: list[HoldView] = field(default_factory=list)
+    tasks: list[TaskView] = field(default_factory=list)
+    #: Payments the customer says it made, waiting for someone to confirm them.
+    to_confirm: list[PaymentView] = field(default_factory=list)
+    #: Confirmed payments (newest first), the ones a reversal can pick from.
+    confirmed: list[PaymentView] = field(default_factory=list)
+    #: The call script of the customer's segment.
+    script: str | None = None
 
 
 def _as_datetime(day: date) -> datetime:
@@ -132,8 +149,24 @@ def load_invoice_view(
             session, [document_id, *[i for i in open_ids if i != document_id]], day, user_id
         )
         history = _history(session, customer.id, lang)
+        credit = customer_credit(session, customer.id)
+        segment = customer.segment
     contacts = list_contacts(database, customer.id)
-    return InvoiceView(header, rows[0], rows[1:], contacts, history)
+    payments = list_payments(database, customer_id=header.id)
+    script = script_for(database, segment)
+    return InvoiceView(
+        header,
+        rows[0],
+        rows[1:],
+        contacts,
+        history,
+        credit=credit,
+        holds=list_holds(database, day, customer_id=header.id),
+        tasks=list_tasks(database, day, customer_id=header.id),
+        to_confirm=[p for p in payments if p.status == "to_confirm"],
+        confirmed=[p for p in payments if p.status == "confirmed"],
+        script=script.body if script else None,
+    )
 
 
 def _history(session: Any, customer_id: int, lang: str) -> list[HistoryItem]:
@@ -268,6 +301,58 @@ def _history(session: Any, customer_id: int, lang: str) -> list[HistoryItem]:
                 {
                     "event": event.kind,
                     **(event.details or {}),
+                },
+            )
+        )
+    for message in session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.customer_id == customer_id)
+        .order_by(OutboxMessage.created_at.desc())
+        .limit(HISTORY_LIMIT)
+    ):
+        items.append(
+            HistoryItem(
+                message.created_at,
+                "email",
+                None,
+                {"subject": message.subject, "to": message.to_addrs, "status": message.status},
+            )
+        )
+    for dispute in session.scalars(
+        select(Dispute)
+        .where(Dispute.customer_id == customer_id)
+        .order_by(Dispute.created_at.desc())
+        .limit(HISTORY_LIMIT)
+    ):
+        items.append(
+            HistoryItem(
+                dispute.resolved_at or dispute.created_at,
+                "dispute",
+                None,
+                {
+                    "reason": dispute.reason_code,
+                    "comment": dispute.comment,
+                    "status": dispute.status,
+                    "outcome": dispute.outcome,
+                    "follow_up": dispute.follow_up_date,
+                },
+            )
+        )
+    for hold in session.scalars(
+        select(Hold)
+        .where(Hold.customer_id == customer_id)
+        .order_by(Hold.created_at.desc())
+        .limit(HISTORY_LIMIT)
+    ):
+        items.append(
+            HistoryItem(
+                hold.created_at,
+                "hold",
+                folios.get(hold.document_id or 0),
+                {
+                    "reason": hold.reason,
+                    "until": hold.end_date,
+                    "lifted": hold.lifted_at is not None,
                 },
             )
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from totalfact_tui.db.models import DOCUMENT_KINDS, Document
+from totalfact_tui.db.models import DOCUMENT_KINDS, Customer, Document
 from totalfact_tui.db.queries.invoices import (
     InvoiceDetail,
     InvoiceFilter,
@@ -93,3 +93,16 @@ def current_versions(database: Database, document_ids: list[int]) -> dict[int, i
                 select(Document.id, Document.version).where(Document.id.in_(document_ids))
             ).all()
         )
+
+
+def customer_id_by_rut(database: Database, customer_rut: str) -> int:
+    """The customer with this RUT (foreign customers share a placeholder RUT and must be
+    reached through one of their invoices instead)."""
+    normalized = rut.normalize(customer_rut)
+    with database.read() as session:
+        found = list(session.scalars(select(Customer.id).where(Customer.rut == normalized)))
+    if not found:
+        raise NotFound("error.not_found", entity="cliente", key=rut.format_rut(normalized))
+    if len(found) > 1:
+        raise InvalidValue("customer.ambiguous_rut", value=rut.format_rut(normalized))
+    return found[0]

@@ -1,6 +1,9 @@
 """An invoice's balance and state, recomputed from the facts that move them.
 
-Balance = total + debit notes - credit notes - confirmed payments. A credit note with
+Balance = total + debit notes - credit notes - confirmed payments. The payment states
+follow from the same facts: paid in full, partly paid (from ``nueva``/``vencida``; a
+promise, a dispute or a claimed payment keep their state), or back when the last
+payment was reversed. A credit note with
 CodRef 1 annuls its invoice unless a debit note with CodRef 1 cancels that note.
 Recomputing from the facts (instead of adding and subtracting as documents arrive)
 makes the result independent of the order in which files are read.
@@ -138,4 +141,8 @@ def _recompute_invoice(session: Session, document: Document, today: date, lead_d
         try_transition(session, document, Event.BALANCE_INCREASED, today)
     elif document.state in OPEN_STATES and document.balance == 0 and paid > 0:
         try_transition(session, document, Event.PAID_IN_FULL, today)
+    elif document.state in (State.NUEVA, State.VENCIDA) and paid > 0:
+        try_transition(session, document, Event.PARTIAL_PAYMENT, today)
+    elif document.state == State.PAGOS_PARCIALES and paid == 0:
+        try_transition(session, document, Event.PAYMENT_REVERSED, today)
     refresh_agenda(document, lead_days)

@@ -17,6 +17,7 @@ from totalfact_tui.domain.agenda_rules import (
 )
 from totalfact_tui.domain.journey import Event
 from totalfact_tui.services import ledger
+from totalfact_tui.services.holds import held_until
 
 
 def evaluate_promises(session: Session, today: date, lead_days: int) -> int:
@@ -74,6 +75,10 @@ def evaluate_promises(session: Session, today: date, lead_days: int) -> int:
                 document.next_action_date = min(
                     promise_broken_on(promise.promised_date, promise.grace_days), today
                 )
+                # A hold still wins: the broken promise waits for its end.
+                held = held_until(session, document, today)
+                if held is not None:
+                    document.next_action_date = held
                 document.agenda_reason = AgendaReason.PROMISE_BROKEN.value
                 ledger.try_transition(session, document, Event.WAIT_ENDED, today)
                 ledger.refresh_agenda(document, lead_days)

@@ -3,23 +3,35 @@ in a worker thread: nothing blocking ever runs on Textual's event loop."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
+
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.screen import Screen
 
 from totalfact_tui.domain.errors import TotalfactError
 from totalfact_tui.i18n import error_message, t
+from totalfact_tui.tui.commands import GoToProvider
 from totalfact_tui.tui.context import TuiContext, TuiSettings, open_context
 from totalfact_tui.tui.screens.agenda import AgendaScreen
+
+#: The themes the theme key cycles through: dark, light, and ANSI colours (the
+#: terminal's own palette, readable on light terminals).
+THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
 
 
 class TotalfactApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "TotalFact"
-    ENABLE_COMMAND_PALETTE = False
+    COMMANDS = App.COMMANDS | {GoToProvider}
     BINDINGS = [
         Binding("q", "quit", t("key.quit"), id="app.quit"),
-        Binding("question_mark", "help", t("key.help"), id="app.help"),
+        Binding("question_mark", "help", t("key.help"), key_display="?", id="app.help"),
+        Binding("ctrl+p", "command_palette", t("key.palette"), show=False, id="app.palette"),
+        Binding("ctrl+t", "cycle_theme", t("key.theme"), show=False, id="app.theme"),
     ]
 
     def __init__(self, settings: TuiSettings) -> None:
@@ -28,8 +40,88 @@ class TotalfactApp(App[None]):
         self.context: TuiContext | None = None
 
     def on_mount(self) -> None:
+        self._apply_theme()
+        if self.settings.keymap:
+            self._apply_keymap()
         self.push_screen(AgendaScreen())
         self.open_database()
+
+    def _apply_theme(self) -> None:
+        wanted = self.settings.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            self.notify(
+                t("theme.unknown", theme=wanted, choices=", ".join(THEMES)),
+                severity="error",
+                timeout=15,
+            )
+
+    def _apply_keymap(self) -> None:
+        from totalfact_tui.tui.keymap import binding_ids, check_keymap
+
+        good, bad = check_keymap(self.settings.keymap, binding_ids())
+        self.set_keymap(good)
+        if bad:
+            self.notify(t("keymap.bad", entries="; ".join(bad)), severity="error", timeout=20)
+
+    def action_cycle_theme(self) -> None:
+        index = THEMES.index(self.theme) + 1 if self.theme in THEMES else 0
+        self.theme = THEMES[index % len(THEMES)]
+        self.notify(t("theme.now", theme=self.theme), timeout=3)
+
+    def action_command_palette(self) -> None:
+        if not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(CommandPalette(placeholder=t("palette.placeholder")))
+
+    def screen_keys(self, screen: Screen[object]) -> list[tuple[str, str, object, str]]:
+        """(key shown, description, namespace, action) of every key active on ``screen``,
+        after the user's keymap, without repeats."""
+        rows: list[tuple[str, str, object, str]] = []
+        seen: set[tuple[int, str]] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            # Ours all have an id (and a translated description); Textual's own do not.
+            if not binding.id or (id(active.node), binding.action) in seen:
+                continue
+            seen.add((id(active.node), binding.action))
+            rows.append(
+                (self.get_key_display(binding), binding.description, active.node, binding.action)
+            )
+        return rows
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every key of the screen, in the interface's language."""
+        for key, description, node, action in self.screen_keys(screen):
+            if action in ("command_palette", "app.command_palette"):
+                continue
+            yield SystemCommand(
+                description, key, partial(self.call_later, self.run_action, action, node)
+            )
+
+    def open_invoice(self, document_id: int) -> None:
+        """Open an invoice's detail (from the palette), over the agenda."""
+        from totalfact_tui.tui.screens.detail import DetailScreen
+
+        if self.context is None:
+            return
+        agenda = self.screen if isinstance(self.screen, AgendaScreen) else None
+        if agenda is not None:
+            agenda.open_detail(document_id)
+        else:
+            self.push_screen(DetailScreen(document_id, self.settings.current_day()))
+
+    def copy_text(self, text: str) -> None:
+        """OSC 52 to the terminal, and the system clipboard where there is one."""
+        self.copy_to_clipboard(text)
+        self.copy_fallback(text)
+        self.notify(t("copied", text=text), timeout=3)
+
+    @work(thread=True, group="clipboard")
+    def copy_fallback(self, text: str) -> None:
+        from totalfact_tui.tui.external import copy_to_system_clipboard
+
+        copy_to_system_clipboard(text)
 
     @work(thread=True, exclusive=True, group="open")
     def open_database(self) -> None:
@@ -59,10 +151,14 @@ class TotalfactApp(App[None]):
             screen.show_message(message)
 
     def action_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        from totalfact_tui.tui.modals.keys_help import KeysModal
+
+        screen = self.screen
+        if isinstance(screen, KeysModal):
+            screen.dismiss(None)
+            return
+        rows = [(key, description) for key, description, _n, _a in self.screen_keys(screen)]
+        self.push_screen(KeysModal(t("keys.title"), rows))
 
     def report(self, exc: BaseException) -> None:
         """A clear notice for an error met in a worker; the app stays alive."""

@@ -25,6 +25,10 @@ class TuiSettings:
     grace_days: int = 1
     close_detail_after_log: bool = True
     today: date | None = None  # fixed clock for tests and screenshots
+    dial_command: str | None = None
+    opener: str | None = None
+    theme: str = "textual-dark"
+    keymap: dict[str, object] = field(default_factory=dict)
 
     def current_day(self) -> date:
         return self.today or datetime.now(ZoneInfo(self.timezone)).date()

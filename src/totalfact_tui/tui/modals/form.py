@@ -10,7 +10,7 @@ from textual import work
 from textual.binding import Binding
 from textual.screen import ModalScreen
 
-from totalfact_tui.domain.errors import TotalfactError
+from totalfact_tui.domain.errors import Conflict, TotalfactError
 from totalfact_tui.i18n import error_message, t
 
 if TYPE_CHECKING:
@@ -31,6 +31,9 @@ class FormModal(ModalScreen[bool]):
         super().__init__()
         self.context = context
         self.saving = False
+        #: Versions of the invoices the form was opened on (optimistic locking); a
+        #: conflict refreshes them and keeps the form, so a second save goes through.
+        self.versions: dict[int, int] = {}
 
     def service_call(self) -> Callable[[], object]:
         """Read the fields (on the event loop) and return the call that saves them."""
@@ -52,6 +55,15 @@ class FormModal(ModalScreen[bool]):
     def save(self, call: Callable[[], object]) -> None:
         try:
             call()
+        except Conflict as exc:
+            from totalfact_tui.services.invoices import current_versions
+
+            fresh = current_versions(self.context.database, list(self.versions))
+            self.app.call_from_thread(self.versions.update, fresh)
+            self.app.call_from_thread(
+                self.failed, error_message(exc) + " " + t("log.review_and_save")
+            )
+            return
         except TotalfactError as exc:
             self.app.call_from_thread(self.failed, error_message(exc))
             return

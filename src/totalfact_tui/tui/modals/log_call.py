@@ -3,6 +3,7 @@ action, comment. Saved with ctrl+s or F2; a conflict keeps the form and what was
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from time import monotonic
 from typing import TYPE_CHECKING
@@ -37,12 +38,22 @@ class LogCallModal(ModalScreen[LoggedAction | None]):
     ]
 
     def __init__(
-        self, rows: list[AgendaRow], contacts: list[ContactView], context: TuiContext
+        self,
+        rows: list[AgendaRow],
+        contacts: list[ContactView],
+        context: TuiContext,
+        *,
+        contact_id: int | None = None,
+        duration_seconds: int | None = None,
+        script: str | None = None,
     ) -> None:
         super().__init__()
         self.rows = rows
         self.contacts = contacts
         self.context = context
+        self.contact_id = contact_id
+        self.duration_seconds = duration_seconds
+        self.script = script
         self.versions = {row.document_id: row.version for row in rows}
         self.results = _ordered_results(context)
         self.result: CatalogEntry | None = None
@@ -56,18 +67,44 @@ class LogCallModal(ModalScreen[LoggedAction | None]):
         return self.context.settings.current_day()
 
     def compose(self) -> ComposeResult:
-        lang = self.context.settings.lang
         balance = sum(row.balance for row in self.rows)
         folios = ", ".join(fmt.document(r.dte_type, r.folio) for r in self.rows)
+        chosen = (
+            self.contact_id
+            if self.contact_id is not None
+            else (self.contacts[0].id if self.contacts else None)
+        )
+        with Horizontal(id="log-layout"):
+            yield from self._form(balance, folios, chosen)
+            if self.script:
+                with VerticalScroll(id="script-panel"):
+                    yield Label(t("log.script"), classes="dialog-title")
+                    yield Static(self.script, id="script-text")
+
+    def _form(self, balance: int, folios: str, chosen: int | None) -> ComposeResult:
+        lang = self.context.settings.lang
         with VerticalScroll(classes="dialog"):
-            yield Label(t("log.title", customer=self.rows[0].customer_name), classes="dialog-title")
+            customers = {row.customer_id for row in self.rows}
+            title = (
+                t("log.title", customer=self.rows[0].customer_name)
+                if len(customers) == 1
+                else t("log.title_batch", count=len(self.rows), customers=len(customers))
+            )
+            yield Label(title, classes="dialog-title")
             yield Static(t("log.covers", folios=folios, balance=fmt.money(balance)), classes="hint")
+            if self.duration_seconds is not None:
+                minutes, seconds = divmod(self.duration_seconds, 60)
+                yield Static(
+                    t("log.duration", time=f"{minutes:02d}:{seconds:02d}"),
+                    id="call-duration",
+                    classes="hint",
+                )
             yield Label(t("log.contact"), classes="field-label")
             yield Select(
                 [(c.name + (f" ({c.role})" if c.role else ""), c.id) for c in self.contacts],
                 prompt=t("log.no_contact"),
                 id="contact",
-                value=self.contacts[0].id if self.contacts else Select.NULL,
+                value=chosen if chosen is not None else Select.NULL,
                 compact=True,
             )
             yield Label(t("log.result"), classes="field-label")
@@ -192,26 +229,44 @@ class LogCallModal(ModalScreen[LoggedAction | None]):
             promise_amount=amount if self.result.kind == "promise" else None,
             next_action_date=next_day,
             comment=self.query_one("#comment", Input).value,
+            duration_seconds=self.duration_seconds,
         )
         self.saving = True
         self.save(form)
 
     @work(thread=True, exclusive=True, group="log-call")
     def save(self, form: object) -> None:
-        from totalfact_tui.services.actions import ActionForm, log_action
+        from totalfact_tui.services.actions import ActionForm, log_action, log_batch
         from totalfact_tui.services.invoices import current_versions
 
         assert isinstance(form, ActionForm)
         context = self.context
+        groups: dict[int | None, list[int]] = {}
+        for row in self.rows:
+            groups.setdefault(row.customer_id, []).append(row.document_id)
         try:
-            logged = log_action(
-                context.database,
-                context.viewer.username,
-                form,
-                self.today,
-                grace_days=context.settings.grace_days,
-                lead_days=context.settings.lead_days,
-            )
+            if len(groups) == 1:
+                logged = log_action(
+                    context.database,
+                    context.viewer.username,
+                    form,
+                    self.today,
+                    grace_days=context.settings.grace_days,
+                    lead_days=context.settings.lead_days,
+                )
+            else:
+                # A selection over several customers: one action each, one transaction.
+                logged = log_batch(
+                    context.database,
+                    context.viewer.username,
+                    [
+                        replace(form, document_ids=tuple(ids), contact_id=None, promise_amount=None)
+                        for ids in groups.values()
+                    ],
+                    self.today,
+                    grace_days=context.settings.grace_days,
+                    lead_days=context.settings.lead_days,
+                )[0]
         except Conflict as exc:
             versions = current_versions(context.database, list(form.document_ids))
             self.app.call_from_thread(self._conflict, error_message(exc), versions)

@@ -20,13 +20,15 @@ from totalfact_tui.tui import format as fmt
 from totalfact_tui.tui.widgets.agenda_table import AgendaTable
 
 if TYPE_CHECKING:
-    from totalfact_tui.domain.agenda import AgendaPage, AgendaTotals, CustomerGroup
+    from totalfact_tui.domain.agenda import AgendaPage, AgendaRow, AgendaTotals, CustomerGroup
     from totalfact_tui.services.agenda import Person
     from totalfact_tui.tui.app import TotalfactApp
     from totalfact_tui.tui.context import TuiContext
 
 PAGE = 50
 PREFETCH_MARGIN = 10
+#: ctrl+a selects at most this many rows (a batch larger than a day's work is a mistake).
+SELECT_ALL_LIMIT = 2000
 
 
 class AgendaScreen(Screen[None]):
@@ -55,6 +57,13 @@ class AgendaScreen(Screen[None]):
         Binding("r", "refresh", t("key.refresh"), id="agenda.refresh"),
         Binding("u", "switch_user", t("key.switch_user"), id="agenda.switch_user"),
         Binding("right", "expand", t("key.expand"), show=False, id="agenda.expand"),
+        Binding("space", "toggle_select", t("key.select"), id="agenda.select"),
+        Binding("ctrl+a", "select_all", t("key.select_all"), show=False, id="agenda.select_all"),
+        Binding("l", "log_call", t("key.log_call"), show=False, id="agenda.log_call"),
+        Binding("p", "mark_paid", t("key.mark_paid"), show=False, id="agenda.mark_paid"),
+        Binding("h", "hold", t("key.hold"), show=False, id="agenda.hold"),
+        Binding("m", "email", t("key.email"), show=False, id="agenda.email"),
+        Binding("y", "copy", t("key.copy"), show=False, id="agenda.copy"),
     ]
 
     def __init__(self) -> None:
@@ -69,6 +78,10 @@ class AgendaScreen(Screen[None]):
         self.expanded: set[int] = set()
         self.search_timer: Timer | None = None
         self.restore_key: str | None = None
+        #: Rows seen on this agenda (by invoice), and those selected for batch work.
+        self.rows_by_id: dict[int, AgendaRow] = {}
+        self.selected: set[int] = set()
+        self.last_totals: AgendaTotals | None = None
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -171,8 +184,10 @@ class AgendaScreen(Screen[None]):
         else:
             page: AgendaPage = payload
             for row in page.rows:
-                table.add_invoice(row)
+                self.rows_by_id[row.document_id] = row
+                table.add_invoice(row, selected=row.document_id in self.selected)
             self.cursor = page.cursor
+        self.last_totals = totals
         self._header(totals)
         empty = self.query_one("#agenda-empty", Static)
         empty.update(t("agenda.empty"))
@@ -187,7 +202,8 @@ class AgendaScreen(Screen[None]):
             expanded = group.customer_id in children
             table.add_group(group, expanded)
             for row in children.get(group.customer_id, []):
-                table.add_invoice(row, indent=True)
+                self.rows_by_id[row.document_id] = row
+                table.add_invoice(row, indent=True, selected=row.document_id in self.selected)
 
     def _header(self, totals: AgendaTotals) -> None:
         context, subject, day = self.context, self.subject, self.day
@@ -205,6 +221,8 @@ class AgendaScreen(Screen[None]):
         )
         if day != context.settings.current_day():
             text += "  " + t("agenda.not_today")
+        if self.selected:
+            text += "  " + self._selection_text()
         self.query_one("#agenda-header", Static).update(text)
         line = self.query_one("#agenda-filters", Static)
         active = _describe_filters(self.filters)
@@ -241,7 +259,8 @@ class AgendaScreen(Screen[None]):
         if after != self.cursor or self.grouped:
             return  # the agenda changed meanwhile
         for row in page.rows:
-            self.table.add_invoice(row)
+            self.rows_by_id[row.document_id] = row
+            self.table.add_invoice(row, selected=row.document_id in self.selected)
         self.cursor = page.cursor
 
     @on(DataTable.RowHighlighted, "#agenda-table")
@@ -313,6 +332,7 @@ class AgendaScreen(Screen[None]):
         self.day = (
             context.settings.current_day() if delta is None else self.day + timedelta(days=delta)
         )
+        self.selected.clear()
         self.reload()
 
     def action_previous_day(self) -> None:
@@ -404,7 +424,156 @@ class AgendaScreen(Screen[None]):
     def _user_chosen(self, person: Person | None) -> None:
         if person is not None:
             self.subject = person
+            self.selected.clear()
             self.reload()
+
+    # -- selection and work on it -------------------------------------------------------
+    def _selection_text(self) -> str:
+        rows = [self.rows_by_id[i] for i in self.selected if i in self.rows_by_id]
+        return t(
+            "agenda.selected",
+            count=len(self.selected),
+            balance=fmt.money(sum(row.balance for row in rows)),
+        )
+
+    def _refresh_header(self) -> None:
+        if self.last_totals is not None:
+            self._header(self.last_totals)
+
+    def action_toggle_select(self) -> None:
+        key = self.table.current_key() or ""
+        if key.startswith("c:"):
+            customer_id = int(key[2:])
+            ids = [i for i, r in self.rows_by_id.items() if r.customer_id == customer_id]
+            everything = all(i in self.selected for i in ids)
+            for document_id in ids:
+                self._set_selected(document_id, not everything)
+        elif key.startswith("d:"):
+            document_id = int(key[2:])
+            self._set_selected(document_id, document_id not in self.selected)
+            if self.table.cursor_row < self.table.row_count - 1:
+                self.table.move_cursor(row=self.table.cursor_row + 1)
+        self._refresh_header()
+
+    def _set_selected(self, document_id: int, selected: bool) -> None:
+        if selected:
+            self.selected.add(document_id)
+        else:
+            self.selected.discard(document_id)
+        self.table.mark(document_id, selected)
+
+    def action_select_all(self) -> None:
+        """Select every row the filters let through, loaded or not (or clear)."""
+        if self.selected:
+            for document_id in list(self.selected):
+                self._set_selected(document_id, False)
+            self._refresh_header()
+            return
+        self.select_all()
+
+    @work(thread=True, exclusive=True, group="agenda-select")
+    def select_all(self) -> None:
+        from totalfact_tui.services import agenda as service
+
+        context, subject, day = self.context, self.subject, self.day
+        if context is None or subject is None or day is None:
+            return
+        rows: list[AgendaRow] = []
+        cursor = None
+        try:
+            scope = service.scope_for(context.viewer, subject)
+            while True:
+                page = service.load_page(
+                    context.database,
+                    context.viewer,
+                    scope,
+                    day,
+                    self.order,
+                    self.filters,
+                    after=cursor,
+                    limit=500,
+                )
+                rows.extend(page.rows)
+                if page.cursor is None or len(rows) >= SELECT_ALL_LIMIT:
+                    break
+                cursor = page.cursor
+        except Exception as exc:
+            self.app.call_from_thread(self.tui.report, exc)
+            return
+        self.app.call_from_thread(self._select_rows, rows[:SELECT_ALL_LIMIT])
+
+    def _select_rows(self, rows: list[AgendaRow]) -> None:
+        for row in rows:
+            self.rows_by_id[row.document_id] = row
+            self._set_selected(row.document_id, True)
+        self._refresh_header()
+
+    def work_rows(self) -> list[AgendaRow]:
+        """The selection, else the invoice under the cursor."""
+        if self.selected:
+            return [self.rows_by_id[i] for i in sorted(self.selected) if i in self.rows_by_id]
+        key = self.table.current_key() or ""
+        if key.startswith("d:") and int(key[2:]) in self.rows_by_id:
+            return [self.rows_by_id[int(key[2:])]]
+        if key.startswith("c:"):
+            customer_id = int(key[2:])
+            return [r for r in self.rows_by_id.values() if r.customer_id == customer_id]
+        return []
+
+    def _after_batch(self, saved: bool | object | None) -> None:
+        if saved:
+            self.selected.clear()
+            self.reload(keep_key=self.table.current_key())
+
+    def action_log_call(self) -> None:
+        from totalfact_tui.tui.modals.log_call import LogCallModal
+
+        rows = self.work_rows()
+        if self.context is None or not rows:
+            return
+        self.app.push_screen(LogCallModal(rows, [], self.context), callback=self._after_batch)
+
+    def action_mark_paid(self) -> None:
+        from totalfact_tui.tui.modals.batch_forms import BatchPaidModal
+
+        rows = self.work_rows()
+        if self.context is not None and rows:
+            self.app.push_screen(BatchPaidModal(rows, self.context), callback=self._after_batch)
+
+    def action_hold(self) -> None:
+        from totalfact_tui.tui.modals.hold_form import HoldModal
+
+        rows = self.work_rows()
+        if self.context is not None and rows:
+            self.app.push_screen(
+                HoldModal(rows, self.context, allow_customer=False), callback=self._after_batch
+            )
+
+    def action_email(self) -> None:
+        from totalfact_tui.tui.modals.batch_forms import BatchEmailModal
+
+        rows = self.work_rows()
+        if self.context is None or not rows:
+            return
+        modal = BatchEmailModal(rows, self.context)
+
+        def done(saved: bool | None) -> None:
+            if saved:
+                self.notify(t("email.queued"))
+                if modal.skipped:
+                    self.notify(
+                        t("batch.no_address", customers=", ".join(modal.skipped)),
+                        severity="warning",
+                        timeout=10,
+                    )
+            self._after_batch(saved)
+
+        self.app.push_screen(modal, callback=done)
+
+    def action_copy(self) -> None:
+        key = self.table.current_key() or ""
+        if key.startswith("d:") and int(key[2:]) in self.rows_by_id:
+            self.tui.copy_text(str(self.rows_by_id[int(key[2:])].folio))
 
 
 def _describe_filters(filters: AgendaFilter) -> str:

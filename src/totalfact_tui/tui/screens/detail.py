@@ -4,6 +4,7 @@ of a call a key away. Reads and writes run in workers; the screen never waits.""
 from __future__ import annotations
 
 from datetime import date
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -12,17 +13,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Label, Static
 
 from totalfact_tui.domain.journey import OPEN_STATES
 from totalfact_tui.i18n import t
 from totalfact_tui.tui import format as fmt
+from totalfact_tui.tui.widgets.agenda_table import flags
 
 if TYPE_CHECKING:
     from totalfact_tui.domain.agenda import AgendaRow
     from totalfact_tui.services.actions import LoggedAction
     from totalfact_tui.services.contacts import ContactView
     from totalfact_tui.services.invoice_view import HistoryItem, InvoiceView
+    from totalfact_tui.services.payments import PaymentView
     from totalfact_tui.tui.app import TotalfactApp
     from totalfact_tui.tui.context import TuiContext
 
@@ -33,11 +37,38 @@ class DetailScreen(Screen[bool]):
     CSS_PATH = "detail.tcss"
     BINDINGS = [
         Binding("l", "log_call", t("key.log_call"), id="detail.log_call"),
+        Binding("c", "call", t("key.call"), id="detail.call"),
+        Binding("p", "payment", t("key.payment"), id="detail.payment"),
+        Binding("P", "confirm_payment", t("key.confirm_payment"), id="detail.confirm_payment"),
+        Binding(
+            "x",
+            "reverse_payment",
+            t("key.reverse_payment"),
+            show=False,
+            id="detail.reverse_payment",
+        ),
+        Binding("d", "dispute", t("key.dispute"), id="detail.dispute"),
+        Binding(
+            "D",
+            "resolve_dispute",
+            t("key.resolve_dispute"),
+            show=False,
+            id="detail.resolve_dispute",
+        ),
+        Binding("h", "hold", t("key.hold"), id="detail.hold"),
+        Binding("H", "lift_hold", t("key.lift_hold"), show=False, id="detail.lift_hold"),
+        Binding("k", "task", t("key.task"), id="detail.task"),
+        Binding(
+            "K", "complete_task", t("key.complete_task"), show=False, id="detail.complete_task"
+        ),
+        Binding("m", "email", t("key.email"), id="detail.email"),
+        Binding("w", "whatsapp", t("key.whatsapp"), id="detail.whatsapp"),
+        Binding("y", "copy", t("key.copy"), show=False, id="detail.copy"),
         Binding("n", "note", t("key.note"), id="detail.note"),
-        Binding("a", "add_contact", t("key.add_contact"), id="detail.add_contact"),
-        Binding("e", "edit_contact", t("key.edit_contact"), id="detail.edit_contact"),
+        Binding("a", "add_contact", t("key.add_contact"), show=False, id="detail.add_contact"),
+        Binding("e", "edit_contact", t("key.edit_contact"), show=False, id="detail.edit_contact"),
         Binding("space", "toggle_invoice", t("key.select"), id="detail.select"),
-        Binding("r", "refresh", t("key.refresh"), id="detail.refresh"),
+        Binding("r", "refresh", t("key.refresh"), show=False, id="detail.refresh"),
         Binding("escape", "back", t("key.back"), id="detail.back"),
     ]
 
@@ -48,10 +79,16 @@ class DetailScreen(Screen[bool]):
         self.view: InvoiceView | None = None
         self.selected: set[int] = {document_id}
         self.logged = False
+        #: The call in progress: contact and when it started (monotonic clock).
+        self.call: tuple[int, float] | None = None
+        self.call_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(t("detail.loading"), id="customer-header", classes="title-bar")
+        with Horizontal(id="detail-top", classes="title-bar"):
+            yield Static(t("detail.loading"), id="customer-header")
+            yield Static("", id="call-timer")
         yield Static("", id="customer-summary")
+        yield Static("", id="customer-status", classes="hidden")
         with Horizontal(id="detail-body"):
             with Vertical(id="detail-left"):
                 yield Label(t("detail.invoices"), classes="section")
@@ -130,11 +167,33 @@ class DetailScreen(Screen[bool]):
                 broken=customer.promises_broken,
             )
         )
+        self._show_status(view)
         open_ids = {row.document_id for row in [view.invoice, *view.others]}
         self.selected &= open_ids | {view.invoice.document_id}
         self._fill_invoices([view.invoice, *view.others])
         self._fill_contacts(view.contacts)
         self._fill_history(view.history)
+
+    def _show_status(self, view: InvoiceView) -> None:
+        """Holds, credit, tasks and payments to confirm: what changes the call."""
+        parts = []
+        for hold in view.holds:
+            target = str(hold.folio) if hold.folio else t("detail.whole_customer")
+            parts.append(
+                t("detail.held", target=target, until=fmt.day(hold.end_date), reason=hold.reason)
+            )
+        if view.credit > 0:
+            parts.append(t("detail.credit", amount=fmt.money(view.credit)))
+        late = [task for task in view.tasks if task.overdue]
+        if late:
+            parts.append(t("detail.tasks_overdue", count=len(late)))
+        elif view.tasks:
+            parts.append(t("detail.tasks_open", count=len(view.tasks)))
+        if view.to_confirm:
+            parts.append(t("detail.to_confirm", count=len(view.to_confirm)))
+        status = self.query_one("#customer-status", Static)
+        status.update(" · ".join(parts))
+        status.set_class(not parts, "hidden")
 
     def _fill_invoices(self, rows: list[AgendaRow]) -> None:
         table = self.query_one("#invoices", DataTable)
@@ -147,7 +206,8 @@ class DetailScreen(Screen[bool]):
                 fmt.day(row.due_date),
                 str(row.days_overdue),
                 Text(fmt.money(row.balance), justify="right"),
-                fmt.state(row.state) + (" ⚠" if row.promise_broken else ""),
+                fmt.state(row.state),
+                flags(row),
                 key=str(row.document_id),
             )
         if table.row_count:
@@ -155,12 +215,15 @@ class DetailScreen(Screen[bool]):
 
     def _fill_contacts(self, contacts: list[ContactView]) -> None:
         table = self.query_one("#contacts", DataTable)
+        current = table.cursor_row
         table.clear()
         for contact in contacts:
             phone = " / ".join(p for p in (contact.phone, contact.mobile) if p)
             table.add_row(
                 contact.name, contact.role or "", phone, contact.email or "", key=str(contact.id)
             )
+        if table.row_count:
+            table.move_cursor(row=min(current, table.row_count - 1))
 
     def _fill_history(self, items: list[HistoryItem]) -> None:
         table = self.query_one("#history", DataTable)
@@ -197,12 +260,11 @@ class DetailScreen(Screen[bool]):
         return next((c for c in self.view.contacts if str(c.id) == row_key.value), None)
 
     # -- actions ------------------------------------------------------------------------
-    def action_log_call(self) -> None:
-        from totalfact_tui.tui.modals.log_call import LogCallModal
-
+    def workable_rows(self) -> list[AgendaRow]:
+        """The selected invoices, when all can be worked on (else a notice and [])."""
         rows = self.selected_rows()
         if self.view is None or not rows:
-            return
+            return []
         closed = [row for row in rows if row.state not in OPEN_STATES or row.ceded]
         if closed:
             row = closed[0]
@@ -214,9 +276,30 @@ class DetailScreen(Screen[bool]):
                 ),
                 severity="warning",
             )
+            return []
+        return rows
+
+    def action_log_call(self) -> None:
+        from totalfact_tui.tui.modals.log_call import LogCallModal
+
+        rows = self.workable_rows()
+        if self.view is None or not rows:
             return
+        contact_id, duration = None, None
+        if self.call is not None:
+            contact_id, started = self.call
+            duration = max(int(monotonic() - started), 1)
+            self.end_call()
         self.app.push_screen(
-            LogCallModal(rows, self.view.contacts, self.context), callback=self._logged
+            LogCallModal(
+                rows,
+                self.view.contacts,
+                self.context,
+                contact_id=contact_id,
+                duration_seconds=duration,
+                script=self.view.script,
+            ),
+            callback=self._logged,
         )
 
     def _logged(self, logged: LoggedAction | None) -> None:
@@ -227,6 +310,343 @@ class DetailScreen(Screen[bool]):
         if self.context.settings.close_detail_after_log:
             self.dismiss(True)
         else:
+            self.load()
+
+    # -- calling ------------------------------------------------------------------------
+    def action_call(self) -> None:
+        contact = self.current_contact()
+        settings = self.context.settings
+        if not settings.dial_command:
+            self.notify(t("call.no_dial_command"), severity="warning", timeout=12)
+            return
+        if contact is None:
+            self.notify(t("call.no_contact"), severity="warning")
+            return
+        phone = contact.mobile or contact.phone
+        if not phone:
+            self.notify(t("whatsapp.no_phone", name=contact.name), severity="warning")
+            return
+        self.dial(settings.dial_command, phone)
+        self.call = (contact.id, monotonic())
+        if self.call_timer is not None:
+            self.call_timer.stop()
+        self.call_timer = self.set_interval(1, self._tick)
+        self._tick()
+
+    @work(thread=True, group="dial")
+    def dial(self, command: str, phone: str) -> None:
+        from totalfact_tui.tui.external import dial
+
+        try:
+            dial(command, phone)
+        except Exception as exc:
+            self.app.call_from_thread(self.end_call)
+            self.app.call_from_thread(self.tui.report, exc)
+
+    def _tick(self) -> None:
+        if self.call is None or self.view is None:
+            return
+        contact = next((c for c in self.view.contacts if c.id == self.call[0]), None)
+        elapsed = int(monotonic() - self.call[1])
+        self.query_one("#call-timer", Static).update(
+            t(
+                "call.timer",
+                contact=contact.name if contact else "",
+                time=f"{elapsed // 60:02d}:{elapsed % 60:02d}",
+            )
+        )
+
+    def end_call(self) -> None:
+        self.call = None
+        if self.call_timer is not None:
+            self.call_timer.stop()
+            self.call_timer = None
+        self.query_one("#call-timer", Static).update("")
+
+    def action_whatsapp(self) -> None:
+        contact = self.current_contact()
+        rows = self.workable_rows()
+        if not rows:
+            return
+        if contact is None:
+            self.notify(t("call.no_contact"), severity="warning")
+            return
+        self.whatsapp([r.document_id for r in rows], contact.id)
+
+    @work(thread=True, group="whatsapp")
+    def whatsapp(self, document_ids: list[int], contact_id: int) -> None:
+        from totalfact_tui.services.actions import ActionForm, log_action
+        from totalfact_tui.services.messages import whatsapp_link
+        from totalfact_tui.tui.external import open_url
+
+        context = self.context
+        today = context.settings.current_day()
+        try:
+            link = whatsapp_link(
+                context.database, context.viewer.username, tuple(document_ids), contact_id, today
+            )
+            open_url(link, context.settings.opener)
+            logged = log_action(
+                context.database,
+                context.viewer.username,
+                ActionForm(
+                    tuple(document_ids),
+                    WHATSAPP_RESULT,
+                    contact_id=contact_id,
+                    channel="whatsapp",
+                ),
+                today,
+                grace_days=context.settings.grace_days,
+                lead_days=context.settings.lead_days,
+            )
+        except Exception as exc:
+            self.app.call_from_thread(self.tui.report, exc)
+            return
+        self.app.call_from_thread(self._whatsapp_sent, logged)
+
+    def _whatsapp_sent(self, logged: LoggedAction) -> None:
+        self.logged = True
+        self.notify(t("whatsapp.sent", next=fmt.day(logged.next_action_date)))
+        self.load()
+
+    def action_copy(self) -> None:
+        """The phone of the contact, or the folio / RUT under the cursor."""
+        if self.view is None:
+            return
+        focused = self.focused
+        text = self.view.customer.rut
+        if isinstance(focused, DataTable) and focused.id == "contacts":
+            contact = self.current_contact()
+            if contact is not None and (contact.mobile or contact.phone):
+                text = contact.mobile or contact.phone or ""
+        elif isinstance(focused, DataTable) and focused.id == "invoices":
+            row = self.cursor_row()
+            if row is not None:
+                text = str(row.folio)
+        self.tui.copy_text(text)
+
+    def cursor_row(self) -> AgendaRow | None:
+        table = self.query_one("#invoices", DataTable)
+        if self.view is None or table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        rows = [self.view.invoice, *self.view.others]
+        return next((r for r in rows if str(r.document_id) == row_key.value), None)
+
+    # -- money, disputes, holds, tasks, email ------------------------------------------------
+    def action_payment(self) -> None:
+        from totalfact_tui.tui.modals.payment_form import PaymentModal
+
+        rows = self.workable_rows()
+        if rows:
+            self.app.push_screen(PaymentModal(rows, self.context), callback=self._saved)
+
+    def action_confirm_payment(self) -> None:
+        from totalfact_tui.services import payments
+        from totalfact_tui.tui.modals.item_actions import ItemAction, ItemActionsModal
+
+        if self.view is None:
+            return
+        if not self.view.to_confirm:
+            self.notify(t("payment.none_to_confirm"), severity="warning")
+            return
+        context = self.context
+        user, today = context.viewer.username, context.settings.current_day()
+        self.app.push_screen(
+            ItemActionsModal(
+                t("payment.confirm_title"),
+                [(p.id, _payment_label(p)) for p in self.view.to_confirm],
+                [
+                    ItemAction(
+                        "c",
+                        t("payment.confirm"),
+                        lambda pid, _c: payments.confirm_payment(
+                            context.database, user, pid, today, context.settings.lead_days
+                        ),
+                    ),
+                    ItemAction(
+                        "r",
+                        t("payment.reject"),
+                        lambda pid, comment: payments.reject_payment(
+                            context.database,
+                            user,
+                            pid,
+                            today,
+                            comment,
+                            context.settings.lead_days,
+                        ),
+                    ),
+                ],
+                context,
+                comment=True,
+            ),
+            callback=self._saved,
+        )
+
+    def action_reverse_payment(self) -> None:
+        from totalfact_tui.services import payments
+        from totalfact_tui.tui.modals.item_actions import ItemAction, ItemActionsModal
+
+        if self.view is None:
+            return
+        if not self.view.confirmed:
+            self.notify(t("payment.none_to_reverse"), severity="warning")
+            return
+        context = self.context
+        user, today = context.viewer.username, context.settings.current_day()
+        self.app.push_screen(
+            ItemActionsModal(
+                t("payment.reverse_title"),
+                [(p.id, _payment_label(p)) for p in self.view.confirmed[:20]],
+                [
+                    ItemAction(
+                        "x",
+                        t("payment.reverse"),
+                        lambda pid, comment: payments.reverse_payment(
+                            context.database,
+                            user,
+                            pid,
+                            today,
+                            comment,
+                            context.settings.lead_days,
+                        ),
+                    )
+                ],
+                context,
+                comment=True,
+            ),
+            callback=self._saved,
+        )
+
+    def action_dispute(self) -> None:
+        from totalfact_tui.tui.modals.dispute_form import DisputeModal
+
+        rows = self.workable_rows()
+        if rows:
+            self.app.push_screen(DisputeModal(rows, self.context), callback=self._saved)
+
+    def action_resolve_dispute(self) -> None:
+        from totalfact_tui.tui.modals.dispute_form import ResolveDisputeModal
+
+        rows = [row for row in self.selected_rows() if row.state == "objetada"]
+        if not rows:
+            self.notify(t("dispute.none_selected"), severity="warning")
+            return
+        self.app.push_screen(ResolveDisputeModal(rows, self.context), callback=self._saved)
+
+    def action_hold(self) -> None:
+        from totalfact_tui.tui.modals.hold_form import HoldModal
+
+        rows = self.workable_rows()
+        if rows:
+            self.app.push_screen(HoldModal(rows, self.context), callback=self._saved)
+
+    def action_lift_hold(self) -> None:
+        from totalfact_tui.services.holds import lift_hold
+        from totalfact_tui.tui.modals.item_actions import ItemAction, ItemActionsModal
+
+        if self.view is None:
+            return
+        if not self.view.holds:
+            self.notify(t("hold.none_active"), severity="warning")
+            return
+        context = self.context
+        user, today = context.viewer.username, context.settings.current_day()
+        self.app.push_screen(
+            ItemActionsModal(
+                t("hold.lift_title"),
+                [
+                    (
+                        h.id,
+                        t(
+                            "detail.held",
+                            target=str(h.folio) if h.folio else t("detail.whole_customer"),
+                            until=fmt.day(h.end_date),
+                            reason=h.reason,
+                        ),
+                    )
+                    for h in self.view.holds
+                ],
+                [
+                    ItemAction(
+                        "l",
+                        t("hold.lift"),
+                        lambda hid, _c: lift_hold(context.database, user, hid, today),
+                    )
+                ],
+                context,
+            ),
+            callback=self._saved,
+        )
+
+    def action_task(self) -> None:
+        from totalfact_tui.tui.modals.task_form import TaskModal
+
+        rows = self.workable_rows()
+        if rows:
+            people = [(p.name, p.username) for p in self.context.collectors] or [
+                (self.context.viewer.name, self.context.viewer.username)
+            ]
+            self.app.push_screen(TaskModal(rows, people, self.context), callback=self._saved)
+
+    def action_complete_task(self) -> None:
+        from totalfact_tui.services.tasks import complete_task
+        from totalfact_tui.tui.modals.item_actions import ItemAction, ItemActionsModal
+
+        if self.view is None:
+            return
+        if not self.view.tasks:
+            self.notify(t("task.none_open"), severity="warning")
+            return
+        context = self.context
+        user, today = context.viewer.username, context.settings.current_day()
+        self.app.push_screen(
+            ItemActionsModal(
+                t("task.complete_title"),
+                [
+                    (
+                        task.id,
+                        ("☒ " if task.overdue else "☐ ")
+                        + t(
+                            "task.line",
+                            description=task.description,
+                            owner=task.assignee or task.area_code or "-",
+                            due=fmt.day(task.due_date),
+                        ),
+                    )
+                    for task in self.view.tasks
+                ],
+                [
+                    ItemAction(
+                        "k",
+                        t("task.complete"),
+                        lambda tid, _c: complete_task(context.database, user, tid, today),
+                    )
+                ],
+                context,
+            ),
+            callback=self._saved,
+        )
+
+    def action_email(self) -> None:
+        from totalfact_tui.tui.modals.email_form import EmailModal
+
+        rows = self.workable_rows()
+        if rows:
+            contact = self.current_contact()
+            self.app.push_screen(
+                EmailModal(rows, contact.id if contact else None, self.context),
+                callback=self._queued,
+            )
+
+    def _queued(self, saved: bool | None) -> None:
+        if saved:
+            self.notify(t("email.queued"))
+            self.load()
+
+    def _saved(self, saved: bool | None) -> None:
+        if saved:
+            self.logged = True
             self.load()
 
     def action_note(self) -> None:
@@ -284,6 +704,7 @@ _COLUMNS: dict[str, tuple[tuple[str, str, int], ...]] = {
         ("days", "agenda.col.days", 5),
         ("balance", "agenda.col.balance", 13),
         ("state", "agenda.col.state", 12),
+        ("flags", "agenda.col.flags", 5),
     ),
     "#contacts": (
         ("name", "contact.name", 20),
@@ -297,6 +718,21 @@ _COLUMNS: dict[str, tuple[tuple[str, str, int], ...]] = {
         ("what", "detail.col.what", 60),
     ),
 }
+
+
+WHATSAPP_RESULT = "whatsapp_enviado"
+
+
+def _payment_label(payment: PaymentView) -> str:
+    folios = ", ".join(str(f) for f in payment.folios.values())
+    return t(
+        "payment.line",
+        day=fmt.day(payment.paid_on),
+        amount=fmt.money(payment.amount),
+        method=t(f"payment.{payment.method}"),
+        reference=payment.reference or "-",
+        folios=folios or "-",
+    )
 
 
 def describe(item: HistoryItem) -> str:
@@ -319,11 +755,30 @@ def describe(item: HistoryItem) -> str:
             status=t(f"promise.{data['status']}"),
         )
     if item.kind == "payment":
-        return t(
+        text = t(
             "history.payment",
             amount=fmt.money(data["amount"]),
             method=t(f"payment.{data['method']}"),
         )
+        if data.get("reference"):
+            text += f" · {data['reference']}"
+        if data.get("status") and data["status"] != "confirmed":
+            text += " · " + t(f"payment.status.{data['status']}")
+        return text
+    if item.kind == "email":
+        return t(
+            "history.email",
+            status=t(f"email.status.{data['status']}"),
+            subject=data["subject"],
+            to=data["to"],
+        )
+    if item.kind == "dispute":
+        if data["status"] == "resolved":
+            return t("history.dispute_resolved", outcome=t(f"outcome.{data['outcome']}"))
+        return t("history.dispute", reason=data["reason"], follow=fmt.day(data["follow_up"]))
+    if item.kind == "hold":
+        text = t("history.hold", until=fmt.day(data["until"]), reason=data["reason"])
+        return text + (" · " + t("history.hold_lifted") if data.get("lifted") else "")
     if item.kind == "note":
         area = f" → {data['area']}" if data.get("area") else ""
         return t("history.note", user=data["user"], body=data["body"]) + area

@@ -14,7 +14,9 @@ from totalfact_tui.tui import format as fmt
 if TYPE_CHECKING:
     from totalfact_tui.domain.agenda import AgendaRow, CustomerGroup
 
+MARK = "✓"
 COLUMNS = (
+    ("mark", "detail.col.mark", 1),
     ("customer", "agenda.col.customer", 24),
     ("document", "agenda.col.document", 10),
     ("due", "agenda.col.due", 10),
@@ -59,10 +61,11 @@ class AgendaTable(DataTable[Text | str]):
         for key, label, width in COLUMNS:
             self.add_column(t(label), key=key, width=width)
 
-    def add_invoice(self, row: AgendaRow, indent: bool = False) -> None:
+    def add_invoice(self, row: AgendaRow, indent: bool = False, selected: bool = False) -> None:
         name = ("  " if indent else "") + row.customer_name
         days = Text(str(row.days_overdue), style="bold red" if row.days_overdue > 60 else "")
         self.add_row(
+            MARK if selected else "",
             name,
             fmt.document(row.dte_type, row.folio),
             fmt.day(row.due_date),
@@ -84,6 +87,7 @@ class AgendaTable(DataTable[Text | str]):
             Text(f"⚠{group.broken_promises}", style="bold red") if group.broken_promises else ""
         )
         self.add_row(
+            "",
             Text(marker + group.customer_name, style="bold"),
             t("agenda.group.items", count=group.items),
             "",
@@ -98,6 +102,11 @@ class AgendaTable(DataTable[Text | str]):
             "",
             key=f"c:{group.customer_id}",
         )
+
+    def mark(self, document_id: int, selected: bool) -> None:
+        key = f"d:{document_id}"
+        if key in self.rows:
+            self.update_cell(key, "mark", MARK if selected else "")
 
     def current_key(self) -> str | None:
         if self.row_count == 0:

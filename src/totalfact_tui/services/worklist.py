@@ -1,0 +1,61 @@
+"""The checks every piece of collection work starts with: who acts, and which invoices
+of one customer it touches, locked against a stale form (optimistic locking)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from totalfact_tui.db.models import Document
+from totalfact_tui.domain.errors import Conflict, InvalidValue, NotFound, TotalfactError
+from totalfact_tui.domain.journey import OPEN_STATES, State
+from totalfact_tui.services import audit
+from totalfact_tui.services.audit import Actor
+
+
+def acting_person(session: Session, username: str | None) -> Actor:
+    """The user doing the work: collection work is always done by a person."""
+    actor = audit.resolve_actor(session, username)
+    if actor.user_id is None:
+        raise TotalfactError("action.needs_user")
+    return actor
+
+
+def invoices_for_work(
+    session: Session,
+    document_ids: Iterable[int],
+    versions: Mapping[int, int] | None = None,
+    *,
+    allowed: frozenset[State] = OPEN_STATES,
+) -> tuple[list[Document], int]:
+    """The invoices (by id order) and their one customer. Refuses an unknown id, invoices
+    of several customers, a ceded invoice, a state outside ``allowed`` and a version
+    older than the invoice's (someone changed it since the form was opened)."""
+    wanted = sorted(set(document_ids))
+    if not wanted:
+        raise InvalidValue("action.no_documents")
+    documents = list(
+        session.scalars(select(Document).where(Document.id.in_(wanted)).order_by(Document.id))
+    )
+    if len(documents) != len(wanted):
+        raise NotFound("error.not_found", entity="documento", key=str(wanted))
+    customers = {document.customer_id for document in documents}
+    if len(customers) != 1:
+        raise InvalidValue("action.several_customers")
+    (customer_id,) = customers
+    versions = versions or {}
+    for document in documents:
+        expected = versions.get(document.id)
+        if expected is not None and expected != document.version:
+            raise Conflict(entity="factura", key=str(document.folio))
+        if document.ceded:
+            raise TotalfactError("work.ceded", folio=document.folio)
+        if not document.collectable or document.state not in allowed:
+            raise TotalfactError(
+                "action.refused", folio=document.folio, state=document.state or "-"
+            )
+    if customer_id is None:
+        raise InvalidValue("action.several_customers")
+    return documents, customer_id
