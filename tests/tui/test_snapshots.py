@@ -48,3 +48,29 @@ def test_log_call_snapshot(snap_compare: Any, demo_url: str) -> None:
         await settle(pilot)
 
     assert snap_compare(app_for(demo_url), terminal_size=(80, 24), run_before=open_form)
+
+
+@pytest.mark.parametrize("theme", ["textual-light", "ansi-light"])
+def test_detail_in_light_themes(snap_compare: Any, demo_url: str, theme: str) -> None:
+    """Light terminals: Textual's light theme and the terminal's own ANSI colours."""
+
+    async def open_detail(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    app = TotalfactApp(
+        TuiSettings(database_url=demo_url, username="cperez", today=TODAY, theme=theme)
+    )
+    assert snap_compare(app, terminal_size=(140, 40), run_before=open_detail)
+
+
+def test_payment_form_snapshot(snap_compare: Any, demo_url: str) -> None:
+    async def open_form(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+
+    assert snap_compare(app_for(demo_url), terminal_size=(100, 30), run_before=open_form)

@@ -511,3 +511,36 @@ async def test_call_script_shows_beside_the_call_form(make_app: MakeApp, demo_ur
         await pilot.press("l")
         await settle(pilot)
         assert "HES" in str(app.screen.query_one("#script-text").render())
+
+
+async def test_theme_from_config_and_the_theme_key(make_app: MakeApp) -> None:
+    app = make_app(theme="ansi-light")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.theme == "ansi-light"
+        await pilot.press("ctrl+t")
+        assert app.theme == "textual-dark"  # the key cycles dark, light, ANSI dark, ANSI light
+        await pilot.press("ctrl+t")
+        assert app.theme == "textual-light"
+    unknown = make_app(theme="neon")
+    async with unknown.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert unknown.theme == "textual-dark"
+        assert any("neon" in n.message for n in unknown._notifications)
+
+
+async def test_forms_speak_english(make_app: MakeApp, demo_url: str) -> None:
+    from totalfact_tui.i18n import set_language
+
+    first = customer_with_invoices(demo_url, 1)[0]
+    set_language("en")
+    try:
+        app = make_app(lang="en")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_detail(pilot, app, first)
+            await pilot.press("p")
+            await settle(pilot)
+            texts = " ".join(str(label.render()) for label in app.screen.query("Label"))
+            assert "Payment from" in texts and "Reference" in texts
+    finally:
+        set_language("es")

@@ -45,6 +45,8 @@ class TuiContext:
     result_usage: list[str] = field(default_factory=list)
     #: The viewer's remembered agenda order.
     order: str = "oldest"
+    #: Active users (name, username): whom a task can be given to.
+    people: list[tuple[str, str]] = field(default_factory=list)
 
 
 def open_context(settings: TuiSettings) -> TuiContext:
@@ -54,6 +56,7 @@ def open_context(settings: TuiSettings) -> TuiContext:
     from totalfact_tui.services.agenda import collectors, order_preference, person
     from totalfact_tui.services.catalog import load_catalogs
     from totalfact_tui.services.database import open_app_database
+    from totalfact_tui.services.users import list_users
 
     database = open_app_database(settings.database_url)
     viewer = person(database, settings.username)
@@ -61,4 +64,5 @@ def open_context(settings: TuiSettings) -> TuiContext:
     team = collectors(database) if viewer.supervises else []
     usage = most_used_results(database, viewer.user_id)
     order = order_preference(database, viewer.user_id)
-    return TuiContext(settings, database, viewer, catalogs, team, usage, order)
+    people = sorted((u.name, u.username) for u in list_users(database) if u.active)
+    return TuiContext(settings, database, viewer, catalogs, team, usage, order, people)

@@ -584,10 +584,9 @@ class DetailScreen(Screen[bool]):
 
         rows = self.workable_rows()
         if rows:
-            people = [(p.name, p.username) for p in self.context.collectors] or [
-                (self.context.viewer.name, self.context.viewer.username)
-            ]
-            self.app.push_screen(TaskModal(rows, people, self.context), callback=self._saved)
+            self.app.push_screen(
+                TaskModal(rows, self.context.people, self.context), callback=self._saved
+            )
 
     def action_complete_task(self) -> None:
         from totalfact_tui.services.tasks import complete_task
