@@ -53,6 +53,23 @@ SETTINGS: tuple[Setting, ...] = (
     # How links (wa.me, tel:) are opened: a command with {url}; empty: the system's.
     Setting("opener", None, str),
     Setting("theme", "textual-dark", str),
+    # The mailbox the watcher reads DTE attachments from (``totalfact watch``).
+    Setting("imap.host", None, str),
+    Setting("imap.port", None, int),  # default: 993 for ssl, 143 otherwise
+    Setting("imap.security", "ssl", str),  # ssl | starttls | plain (loopback only)
+    Setting("imap.username", None, str),
+    Setting("imap.password", None, str, secret=True),
+    Setting("imap.password_command", None, str),
+    Setting("imap.oauth2_token_command", None, str),  # XOAUTH2 (Gmail, Microsoft 365)
+    Setting("imap.mailbox", "INBOX", str),
+    Setting("imap.processed_folder", "TotalFact/Procesados", str),
+    Setting("imap.failed_folder", "TotalFact/Errores", str),
+    Setting("imap.ignored_folder", "TotalFact/Ignorados", str),
+    Setting("imap.no_xml", "leave", str),  # leave | move (to the ignored folder)
+    Setting("imap.poll_seconds", 60, int),  # when the server has no IDLE
+    Setting("imap.batch_size", 50, int),
+    Setting("imap.timeout", 30, int),
+    Setting("imap.ca_file", None, str),
 )
 KEYMAP_PREFIX = "keymap."
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

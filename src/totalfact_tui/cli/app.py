@@ -24,6 +24,7 @@ from totalfact_tui.cli import (
     setup_cmd,
     tui_cmd,
     users_cmd,
+    watch_cmd,
     work_cmd,
 )
 from totalfact_tui.cli.guard import guarded
@@ -75,6 +76,7 @@ def build_app() -> typer.Typer:
     demo_cmd.register(app)
     agenda_cmd.register(app)
     work_cmd.register(app)
+    watch_cmd.register(app)
     tui_cmd.register(app)
     return app
 

@@ -702,6 +702,54 @@ class OutboxDocument(Base):
     )
 
 
+class MailMessage(TimestampMixin, Base):
+    """A message the watcher handled: recorded in the same transaction as its documents,
+    so a message is never ingested twice (same Message-ID, or same mailbox, UIDVALIDITY
+    and UID) even when the program stops between the commit and the move."""
+
+    __tablename__ = "mail_messages"
+    __table_args__ = (
+        UniqueConstraint("mailbox", "uidvalidity", "uid"),
+        CheckConstraint("status IN ('processed','failed','ignored')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(200))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    uid: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    sender: Mapped[str | None] = mapped_column(String(320))
+    subject: Mapped[str | None] = mapped_column(String(400))
+    sent_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[int] = mapped_column(Integer, default=0)
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    #: The folder it was moved to once the transaction committed (None: not yet / left).
+    moved_to: Mapped[str | None] = mapped_column(String(200))
+
+
+class WatchStatus(Base):
+    """What the watcher last did on a mailbox (``totalfact watch --status``, TUI header)."""
+
+    __tablename__ = "watch_status"
+    mailbox: Mapped[str] = mapped_column(String(300), primary_key=True)
+    last_check_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    failed_messages: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+
+
 class AuditEntry(Base):
     """Who did what to which record, with the values before and after."""
 

@@ -148,6 +148,35 @@ def ingest_bytes(
     return ingest_sources(database, [Source(name, data)], settings)
 
 
+def ingest_together(
+    database: Database,
+    sources: list[Source],
+    settings: IngestSettings,
+    record: Callable[[Session, IngestSummary], None],
+) -> IngestSummary:
+    """Ingest ``sources`` in one transaction together with what ``record`` writes in it
+    (the mail watcher records the message): both are committed, or neither."""
+    loader = _Loader(database, settings)
+    for attempt in (1, 2):
+        loader.customers.clear()
+        summary = IngestSummary()
+        try:
+            with database.write() as session:
+                for counts in _Batch(session, loader, sources).run():
+                    summary.files += 1
+                    for name in IngestSummary.COUNTS[1:]:
+                        setattr(summary, name, getattr(summary, name) + getattr(counts, name))
+                    summary.errors.extend(counts.errors)
+                    summary.warnings.extend(counts.warnings)
+                record(session, summary)
+            return summary
+        except IntegrityError:
+            # Another program wrote one of these documents meanwhile: read them again.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 # --------------------------------------------------------------------------- statements
 
 BATCH_FILES = 200

@@ -136,3 +136,22 @@ def iter_sources(paths: list[Path], limits: Limits) -> Iterator[Source]:
 
 def count_files(paths: list[Path]) -> int:
     return sum(1 for path in paths for _ in _files(path))
+
+
+def sources_from_bytes(name: str, data: bytes, limits: Limits, *, is_zip: bool) -> list[Source]:
+    """A downloaded attachment as sources: itself, or the XML members of a zip archive
+    (with the same limits as files on disk)."""
+    if len(data) > (limits.max_zip_total_bytes if is_zip else limits.max_file_bytes):
+        return [
+            Source(
+                name,
+                error_key="ingest.too_large",
+                error_params=(
+                    ("size_mb", f"{len(data) / 1_048_576:.1f}"),
+                    ("limit_mb", f"{limits.max_file_bytes / 1_048_576:.0f}"),
+                ),
+            )
+        ]
+    if is_zip:
+        return list(_zip_members(name, data, limits))
+    return [Source(name, data)]

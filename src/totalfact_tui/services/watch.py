@@ -1,0 +1,507 @@
+"""The IMAP watcher: DTE attachments from a mailbox into the database, nothing lost,
+nothing twice.
+
+Each message's XML is ingested in one transaction together with a record of the
+message (mailbox, UIDVALIDITY, UID, Message-ID, sender, date). Only after the commit is
+the message moved (to the processed or the failed folder). A message already recorded
+(same Message-ID, or same UIDVALIDITY and UID) is never ingested again: a stop between
+the commit and the move just moves it on the next run.
+"""
+
+from __future__ import annotations
+
+import random
+import shlex
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from totalfact_tui.config import Config
+from totalfact_tui.db.models import MailMessage, WatchStatus
+from totalfact_tui.db.session import Database
+from totalfact_tui.db.types import utcnow
+from totalfact_tui.domain.errors import TotalfactError
+from totalfact_tui.i18n import t
+from totalfact_tui.mail import imap, mime
+from totalfact_tui.services.ingest import IngestSettings, IngestSummary, ingest_together
+from totalfact_tui.services.ingest_sources import Source, sources_from_bytes
+
+NO_XML = ("leave", "move")
+MAX_BACKOFF_SECONDS = 300.0
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class WatchSettings:
+    host: str
+    username: str
+    port: int | None = None
+    security: str = "ssl"
+    password: str | None = field(default=None, repr=False)
+    password_command: str | None = None
+    oauth2_token_command: str | None = None
+    ca_file: str | None = None
+    timeout: float = 30.0
+    mailbox: str = "INBOX"
+    processed_folder: str = "TotalFact/Procesados"
+    failed_folder: str = "TotalFact/Errores"
+    ignored_folder: str = "TotalFact/Ignorados"
+    no_xml: str = "leave"
+    poll_seconds: float = 60.0
+    batch_size: int = 50
+
+    @property
+    def folders(self) -> list[str]:
+        wanted = [self.processed_folder, self.failed_folder]
+        return wanted + ([self.ignored_folder] if self.no_xml == "move" else [])
+
+    @property
+    def status_key(self) -> str:
+        return f"{self.username}@{self.host}/{self.mailbox}"
+
+
+@dataclass
+class WatchSummary:
+    messages: int = 0
+    documents: int = 0
+    new: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    failed_messages: int = 0
+
+    def add(self, other: WatchSummary) -> None:
+        for name in self.as_dict():
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "messages": self.messages,
+            "documents": self.documents,
+            "new": self.new,
+            "duplicates": self.duplicates,
+            "skipped": self.skipped,
+            "rejected": self.rejected,
+            "failed_messages": self.failed_messages,
+        }
+
+
+@dataclass(frozen=True)
+class StatusView:
+    mailbox: str
+    last_check_at: datetime | None
+    last_success_at: datetime | None
+    counts: dict[str, int]
+    last_error: str | None
+    last_error_at: datetime | None
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def settings_from_config(config: Config, overrides: dict[str, Any] | None = None) -> WatchSettings:
+    """The ``[imap]`` settings (options in ``overrides`` win); a clear error when the
+    mailbox is not configured or a value cannot work."""
+    values = {
+        setting.removeprefix("imap."): config.get(setting)
+        for setting in config.values
+        if setting.startswith("imap.")
+    }
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    if not values.get("host") or not values.get("username"):
+        raise TotalfactError("watch.not_configured")
+    security = str(values.get("security") or "ssl").lower()
+    if security not in imap.SECURITY:
+        raise TotalfactError("watch.bad_security", value=security)
+    if security == "plain" and not imap.is_loopback(str(values["host"])):
+        raise TotalfactError("watch.plain_refused", host=values["host"])
+    if values.get("no_xml") not in NO_XML:
+        raise TotalfactError("watch.bad_no_xml", value=values.get("no_xml"))
+    return WatchSettings(
+        host=str(values["host"]),
+        username=str(values["username"]),
+        port=int(values["port"]) if values.get("port") else None,
+        security=security,
+        password=values.get("password"),
+        password_command=values.get("password_command"),
+        oauth2_token_command=values.get("oauth2_token_command"),
+        ca_file=values.get("ca_file"),
+        timeout=float(values.get("timeout") or 30),
+        mailbox=str(values.get("mailbox") or "INBOX"),
+        processed_folder=str(values["processed_folder"]),
+        failed_folder=str(values["failed_folder"]),
+        ignored_folder=str(values["ignored_folder"]),
+        no_xml=str(values["no_xml"]),
+        poll_seconds=float(values.get("poll_seconds") or 60),
+        batch_size=max(int(values.get("batch_size") or 50), 1),
+    )
+
+
+def _secret_from(command: str, what: str) -> str:
+    """The output of a command (``pass show mail``), as mail tools read passwords."""
+    try:
+        done = subprocess.run(
+            shlex.split(command), capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+        raise TotalfactError("watch.secret_command", what=what, reason=str(exc)) from exc
+    if done.returncode != 0 or not done.stdout.strip():
+        reason = (done.stderr or "").strip().splitlines()[:1] or [f"exit {done.returncode}"]
+        raise TotalfactError("watch.secret_command", what=what, reason=reason[0])
+    return done.stdout.strip().splitlines()[0]
+
+
+def _connection(settings: WatchSettings) -> imap.Connection:
+    token = password = None
+    if settings.oauth2_token_command:
+        token = _secret_from(settings.oauth2_token_command, "oauth2_token_command")
+    elif settings.password_command:
+        password = _secret_from(settings.password_command, "password_command")
+    else:
+        password = settings.password
+    return imap.Connection(
+        host=settings.host,
+        port=settings.port or imap.default_port(settings.security),
+        security=settings.security,
+        username=settings.username,
+        password=password,
+        oauth2_token=token,
+        ca_file=settings.ca_file,
+        timeout=settings.timeout,
+    )
+
+
+def connect(settings: WatchSettings) -> imap.Mailbox:
+    try:
+        mailbox = imap.Mailbox(_connection(settings))
+    except imap.ImapAuthError as exc:
+        raise TotalfactError(
+            "watch.login_refused", user=settings.username, reason=str(exc)
+        ) from exc
+    except imap.ImapConfigError as exc:
+        raise TotalfactError("watch.plain_refused", host=settings.host) from exc
+    except imap.ImapError as exc:
+        raise WatchConnectionError(str(exc)) from exc
+    return mailbox
+
+
+class WatchConnectionError(TotalfactError):
+    """The server could not be reached or the connection dropped (worth a retry)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("watch.connection", reason=reason)
+
+
+# --------------------------------------------------------------------------- one pass
+
+
+class _Pass:
+    """One look at the mailbox: every message in it, in batches."""
+
+    def __init__(
+        self,
+        database: Database,
+        mailbox: imap.Mailbox,
+        settings: WatchSettings,
+        ingest: IngestSettings,
+        progress: Callable[[int, int], None] | None,
+        stop: threading.Event | None,
+    ) -> None:
+        self.database = database
+        self.mailbox = mailbox
+        self.settings = settings
+        self.ingest = ingest
+        self.progress = progress
+        self.stop = stop
+        self.summary = WatchSummary()
+
+    def run(self) -> WatchSummary:
+        try:
+            self.mailbox.ensure_folders(self.settings.folders)
+            uidvalidity = self.mailbox.open(self.settings.mailbox)
+            uids = self.mailbox.uids()
+            done = 0
+            for start in range(0, len(uids), self.settings.batch_size):
+                if self.stop is not None and self.stop.is_set():
+                    break
+                chunk = uids[start : start + self.settings.batch_size]
+                self.batch(uidvalidity, chunk)
+                done += len(chunk)
+                if self.progress is not None:
+                    self.progress(done, len(uids))
+        except imap.ImapError as exc:
+            raise WatchConnectionError(str(exc)) from exc
+        return self.summary
+
+    def batch(self, uidvalidity: int, uids: list[int]) -> None:
+        known = self._recorded(uidvalidity, uids)
+        moves: dict[str, list[int]] = {}
+        for envelope in self.mailbox.envelopes(uids):
+            if self.stop is not None and self.stop.is_set():
+                break
+            status = known.get(envelope.uid) or self._recorded_id(envelope.message_id)
+            if status is None:
+                status = self.message(uidvalidity, envelope)
+            folder = self._folder(status)
+            if folder is not None:
+                moves.setdefault(folder, []).append(envelope.uid)
+        for folder, moved in moves.items():
+            self.mailbox.move(moved, folder)
+            with self.database.write() as session:
+                session.execute(
+                    update(MailMessage)
+                    .where(
+                        MailMessage.mailbox == self.settings.mailbox,
+                        MailMessage.uidvalidity == uidvalidity,
+                        MailMessage.uid.in_(moved),
+                    )
+                    .values(moved_to=folder)
+                )
+
+    def _folder(self, status: str) -> str | None:
+        if status == "processed":
+            return self.settings.processed_folder
+        if status == "failed":
+            return self.settings.failed_folder
+        return self.settings.ignored_folder if self.settings.no_xml == "move" else None
+
+    def _recorded(self, uidvalidity: int, uids: list[int]) -> dict[int, str]:
+        with self.database.read() as session:
+            return dict(
+                session.execute(
+                    select(MailMessage.uid, MailMessage.status).where(
+                        MailMessage.mailbox == self.settings.mailbox,
+                        MailMessage.uidvalidity == uidvalidity,
+                        MailMessage.uid.in_(uids),
+                    )
+                ).all()
+            )
+
+    def _recorded_id(self, message_id: str | None) -> str | None:
+        if not message_id:
+            return None
+        with self.database.read() as session:
+            return session.scalars(
+                select(MailMessage.status).where(MailMessage.message_id == message_id).limit(1)
+            ).first()
+
+    def message(self, uidvalidity: int, envelope: imap.Envelope) -> str:
+        """Ingest one message with its record; its status (processed, failed, ignored)."""
+        parts = mime.dte_parts(envelope.structure)
+        sources: list[Source] = []
+        limits = self.ingest.limits
+        downloaded = self.mailbox.parts(envelope.uid, [p.section for p in parts])
+        for part in parts:
+            data = mime.decode(downloaded.get(part.section, b""), part.encoding)
+            sources.extend(
+                sources_from_bytes(
+                    f"imap:{envelope.uid}/{part.filename}", data, limits, is_zip=part.is_zip
+                )
+            )
+        record = MailMessage(
+            mailbox=self.settings.mailbox,
+            uidvalidity=uidvalidity,
+            uid=envelope.uid,
+            message_id=(envelope.message_id or "")[:998] or None,
+            sender=(envelope.sender or "")[:320] or None,
+            subject=(envelope.subject or "")[:400] or None,
+            sent_at=envelope.sent_at if envelope.sent_at and envelope.sent_at.tzinfo else None,
+            attachments=len(parts),
+        )
+        if not sources:
+            record.status = "ignored"
+            try:
+                with self.database.write() as session:
+                    session.add(record)
+            except IntegrityError:
+                return "ignored"  # another watcher recorded it meanwhile
+            self.summary.messages += 1
+            return "ignored"
+
+        def write_record(session: Session, summary: IngestSummary) -> None:
+            failed = bool(summary.errors)
+            record.status = "failed" if failed else "processed"
+            record.reason = _reason(summary) if failed else None
+            record.documents = summary.documents
+            record.new = summary.new
+            record.duplicates = summary.duplicates
+            record.skipped = summary.skipped
+            record.rejected = summary.rejected
+            session.add(record)
+
+        try:
+            summary = ingest_together(self.database, sources, self.ingest, write_record)
+        except IntegrityError:
+            return self._recorded_id(envelope.message_id) or "processed"
+        counted = self.summary
+        counted.messages += 1
+        counted.documents += summary.documents
+        counted.new += summary.new
+        counted.duplicates += summary.duplicates
+        counted.skipped += summary.skipped
+        counted.rejected += summary.rejected
+        if record.status == "failed":
+            counted.failed_messages += 1
+        return record.status
+
+
+def _reason(summary: IngestSummary) -> str:
+    lines = [f"{issue.file}: {t(issue.key, **issue.params)}" for issue in summary.errors[:5]]
+    if len(summary.errors) > 5:
+        lines.append(f"(+{len(summary.errors) - 5})")
+    return "\n".join(lines)[:4000]
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def run_once(
+    database: Database,
+    settings: WatchSettings,
+    ingest: IngestSettings,
+    progress: Callable[[int, int], None] | None = None,
+    stop: threading.Event | None = None,
+) -> WatchSummary:
+    """Process what is in the mailbox now, then return (``totalfact watch --once``)."""
+    try:
+        mailbox = connect(settings)
+    except TotalfactError as exc:
+        record_status(database, settings, None, error=_error_text(exc))
+        raise
+    try:
+        summary = _Pass(database, mailbox, settings, ingest, progress, stop).run()
+    except TotalfactError as exc:
+        record_status(database, settings, None, error=_error_text(exc))
+        raise
+    finally:
+        mailbox.close()
+    record_status(database, settings, summary)
+    return summary
+
+
+def run_forever(
+    database: Database,
+    settings: WatchSettings,
+    ingest_for: Callable[[], IngestSettings],
+    stop: threading.Event,
+    log: Log,
+    progress: Callable[[int, int], None] | None = None,
+) -> WatchSummary:
+    """Watch until ``stop`` is set: IDLE when the server has it (re-issued before 29
+    minutes), else a poll every ``poll_seconds``; after a network error, reconnect with
+    exponential backoff and jitter, one log line per attempt."""
+    total = WatchSummary()
+    attempt = 0
+    while not stop.is_set():
+        mailbox: imap.Mailbox | None = None
+        try:
+            mailbox = connect(settings)
+            attempt = 0
+            idle = b"IDLE" in mailbox.capabilities
+            while not stop.is_set():
+                summary = _Pass(database, mailbox, settings, ingest_for(), progress, stop).run()
+                record_status(database, settings, summary)
+                total.add(summary)
+                if summary.messages:
+                    log(t("watch.processed_line", **summary.as_dict()))
+                if idle:
+                    _wait_idle(mailbox, stop)
+                else:
+                    stop.wait(settings.poll_seconds)
+        except WatchConnectionError as exc:
+            attempt += 1
+            delay = min(MAX_BACKOFF_SECONDS, 2 ** min(attempt - 1, 10)) * random.uniform(0.5, 1.0)
+            log(
+                t(
+                    "watch.reconnect",
+                    attempt=attempt,
+                    delay=f"{delay:.1f}",
+                    reason=exc.params.get("reason", ""),
+                )
+            )
+            record_status(database, settings, None, error=_error_text(exc))
+            stop.wait(delay)
+        except TotalfactError as exc:
+            # Login refused, a bad password command...: say it and keep trying slowly.
+            attempt += 1
+            delay = MAX_BACKOFF_SECONDS * random.uniform(0.5, 1.0)
+            log(t("watch.error_line", reason=_error_text(exc), delay=f"{delay:.0f}"))
+            record_status(database, settings, None, error=_error_text(exc))
+            stop.wait(delay)
+        finally:
+            if mailbox is not None:
+                mailbox.close()
+    return total
+
+
+def _wait_idle(mailbox: imap.Mailbox, stop: threading.Event) -> None:
+    """Wait for new mail (or the stop flag) in one-second slices, up to 29 minutes."""
+    try:
+        mailbox.idle_start()
+        started = time.monotonic()
+        while not stop.is_set() and time.monotonic() - started < imap.IDLE_RENEW_SECONDS:
+            if mailbox.idle_wait(1.0):
+                break
+        mailbox.idle_stop()
+    except imap.ImapError as exc:
+        raise WatchConnectionError(str(exc)) from exc
+
+
+def _error_text(exc: TotalfactError) -> str:
+    return t(exc.key, **exc.params)
+
+
+def record_status(
+    database: Database,
+    settings: WatchSettings,
+    summary: WatchSummary | None,
+    error: str | None = None,
+) -> None:
+    now = utcnow()
+    with database.write() as session:
+        row = session.get(WatchStatus, settings.status_key)
+        if row is None:
+            row = WatchStatus(mailbox=settings.status_key)
+            for name in WatchSummary().as_dict():
+                setattr(row, name, 0)
+            session.add(row)
+        row.last_check_at = now
+        if summary is not None:
+            row.last_success_at = now
+            for name, value in summary.as_dict().items():
+                setattr(row, name, (getattr(row, name) or 0) + value)
+        if error is not None:
+            row.last_error = error[:2000]
+            row.last_error_at = now
+
+
+def statuses(database: Database) -> list[StatusView]:
+    with database.read() as session:
+        return [
+            StatusView(
+                row.mailbox,
+                row.last_check_at,
+                row.last_success_at,
+                {name: getattr(row, name) or 0 for name in WatchSummary().as_dict()},
+                row.last_error,
+                row.last_error_at,
+            )
+            for row in session.scalars(select(WatchStatus).order_by(WatchStatus.mailbox))
+        ]
+
+
+def recorded_messages(database: Database, status: str | None = None) -> list[MailMessage]:
+    with database.read() as session:
+        query = select(MailMessage).order_by(MailMessage.id)
+        if status is not None:
+            query = query.where(or_(MailMessage.status == status))
+        return list(session.scalars(query))
