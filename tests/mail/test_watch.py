@@ -238,7 +238,9 @@ def test_tls_needs_the_ca(
     mail.deliver(message(("f.xml", invoice(6001))))
     starttls = replace(settings, security="starttls", ca_file=str(dovecot.ca_file))
     assert watch.run_once(watch_db, starttls, INGEST).new == 1
-    status = watch.statuses(watch_db)
+    from totalfact_tui.services.watch_status import statuses
+
+    status = statuses(watch_db)
     assert status and status[0].last_error and "certificate" in status[0].last_error.lower()
 
 
@@ -269,3 +271,50 @@ def test_settings_refuse_plain_text_to_a_remote_host() -> None:
     with pytest.raises(TotalfactError) as missing:
         watch.settings_from_config(load_config(environ={}))
     assert missing.value.key == "watch.not_configured"
+
+
+def test_quoted_printable_and_encoded_word_names(
+    mail: MailHelper, watch_db: Database, settings: WatchSettings
+) -> None:
+    import base64
+    import quopri
+
+    xml = invoice(8000)
+    name = "=?utf-8?B?" + base64.b64encode("Factura electrónica 8000.xml".encode()).decode() + "?="
+    raw = (
+        (
+            "From: dte@proveedor.cl\r\nTo: dte@andes.cl\r\nSubject: QP\r\n"
+            "Message-ID: <qp-1@proveedor.cl>\r\nMIME-Version: 1.0\r\n"
+            'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n'
+            "--b1\r\nContent-Type: text/plain\r\n\r\nAdjunto.\r\n"
+            f'--b1\r\nContent-Type: application/octet-stream; name="{name}"\r\n'
+            "Content-Transfer-Encoding: quoted-printable\r\n"
+            f'Content-Disposition: inline; filename="{name}"\r\n\r\n'
+        ).encode()
+        + quopri.encodestring(xml).replace(b"\n", b"\r\n")
+        + b"\r\n--b1--\r\n"
+    )
+    mail.deliver(raw)
+    summary = watch.run_once(watch_db, settings, INGEST)
+    assert (summary.messages, summary.new, summary.failed_messages) == (1, 1, 0)
+
+
+def test_only_the_wanted_parts_are_downloaded(
+    mail: MailHelper, watch_db: Database, settings: WatchSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from totalfact_tui.mail.imap import Mailbox
+
+    asked: list[dict[int, list[str]]] = []
+    original = Mailbox.parts
+
+    def spy(self: Mailbox, wanted: dict[int, list[str]]) -> dict[int, dict[str, bytes]]:
+        asked.append(wanted)
+        return original(self, wanted)
+
+    monkeypatch.setattr(Mailbox, "parts", spy)
+    monkeypatch.setattr(Mailbox, "whole", lambda *_a: pytest.fail("whole message fetched"))
+    big_pdf = b"%PDF-1.4 " + b"x" * 200_000
+    raw = message(("f.xml", invoice(8100)), ("factura.pdf", big_pdf))
+    mail.deliver(raw)
+    assert watch.run_once(watch_db, settings, INGEST).new == 1
+    assert [list(w.values()) for w in asked] == [[["2"]]]  # the XML only: no text, no PDF

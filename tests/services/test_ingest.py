@@ -116,6 +116,20 @@ def test_the_same_file_twice_is_a_fast_no_op(database: Database) -> None:
     assert count(database, IngestRecord) == 1
 
 
+def test_the_same_bytes_twice_in_one_batch_count_as_duplicates(database: Database) -> None:
+    from totalfact_tui.services.ingest import ingest_sources
+    from totalfact_tui.services.ingest_sources import Source
+
+    data = envelope(Doc(1), Doc(2))
+    summary = ingest_sources(
+        database,
+        [Source("a.xml", data), Source("lote.zip!a.xml", data)],
+        IngestSettings(today=date(2026, 3, 2)),
+    )
+    assert (summary.documents, summary.new, summary.duplicates) == (4, 2, 2)
+    assert count(database, Document) == 2
+
+
 def test_the_same_document_in_another_file_is_a_duplicate(database: Database) -> None:
     load(database, "single.xml", single(Doc(7)))
     summary = load(database, "envelope.xml", envelope(Doc(7), Doc(8)))

@@ -544,3 +544,22 @@ async def test_forms_speak_english(make_app: MakeApp, demo_url: str) -> None:
             assert "Payment from" in texts and "Reference" in texts
     finally:
         set_language("es")
+
+
+async def test_header_shows_the_mail_watcher(make_app: MakeApp, demo_url: str) -> None:
+    from totalfact_tui.services.watch_status import WatchSummary, record_status
+
+    database = open_app_database(demo_url)
+    record_status(database, "dte@andes.cl/INBOX", WatchSummary(messages=3, new=3))
+    database.dispose()
+    app = make_app()
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        assert "correo revisado" in str(app.screen.query_one("#agenda-header").render())
+    database = open_app_database(demo_url)
+    record_status(database, "dte@andes.cl/INBOX", None, error="No hay conexión")
+    database.dispose()
+    app = make_app()
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        assert "error de correo" in str(app.screen.query_one("#agenda-header").render())

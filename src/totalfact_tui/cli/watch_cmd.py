@@ -47,7 +47,9 @@ def register(app: typer.Typer) -> None:
         state: CliState = ctx.obj
         database = state.database()
         if status:
-            _print_status(service.statuses(database), as_json)
+            from totalfact_tui.services.watch_status import statuses
+
+            _print_status(statuses(database), as_json)
             return
         settings = service.settings_from_config(
             state.config,

@@ -671,4 +671,6 @@ MESSAGES: dict[str, str] = {
     "help.watch.status": "Show what the watcher last did.",
     "help.watch.host": "IMAP server (or [imap] host).",
     "help.watch.security": "ssl, starttls or plain (to this machine only).",
+    "agenda.mail_ok": "✉ mail checked {when}",
+    "agenda.mail_error": "✉ mail error {when} (totalfact watch --status)",
 }

@@ -671,4 +671,6 @@ MESSAGES: dict[str, str] = {
     "help.watch.status": "Muestra lo último que hizo el vigilante.",
     "help.watch.host": "Servidor IMAP (o [imap] host).",
     "help.watch.security": "ssl, starttls o plain (solo hacia esta máquina).",
+    "agenda.mail_ok": "✉ correo revisado {when}",
+    "agenda.mail_error": "✉ error de correo {when} (totalfact watch --status)",
 }

@@ -171,13 +171,20 @@ class Mailbox:
                 size=int(item.get(b"RFC822.SIZE", 0)),
             )
 
-    def parts(self, uid: int, sections: list[str]) -> dict[str, bytes]:
-        """The raw bytes of ``sections`` of one message (not marked read)."""
-        if not sections:
-            return {}
-        data = self._call("fetch", [uid], [f"BODY.PEEK[{s}]" for s in sections])
-        item = data.get(uid, {})
-        return {s: bytes(item.get(f"BODY[{s}]".encode(), b"") or b"") for s in sections}
+    def parts(self, wanted: dict[int, list[str]]) -> dict[int, dict[str, bytes]]:
+        """The raw bytes of the wanted sections of each message (not marked read): one
+        FETCH per distinct list of sections (most mail has its XML at the same place)."""
+        by_sections: dict[tuple[str, ...], list[int]] = {}
+        for uid, sections in wanted.items():
+            if sections:
+                by_sections.setdefault(tuple(sections), []).append(uid)
+        found: dict[int, dict[str, bytes]] = {uid: {} for uid in wanted}
+        for group, uids in by_sections.items():
+            data = self._call("fetch", uids, [f"BODY.PEEK[{s}]" for s in group])
+            for uid in uids:
+                item = data.get(uid, {})
+                found[uid] = {s: bytes(item.get(f"BODY[{s}]".encode(), b"") or b"") for s in group}
+        return found
 
     def whole(self, uid: int) -> bytes:
         data = self._call("fetch", [uid], ["BODY.PEEK[]"])

@@ -150,26 +150,35 @@ def ingest_bytes(
 
 def ingest_together(
     database: Database,
-    sources: list[Source],
+    groups: list[list[Source]],
     settings: IngestSettings,
-    record: Callable[[Session, IngestSummary], None],
-) -> IngestSummary:
-    """Ingest ``sources`` in one transaction together with what ``record`` writes in it
-    (the mail watcher records the message): both are committed, or neither."""
+    record: Callable[[Session, list[IngestSummary]], None],
+) -> list[IngestSummary]:
+    """Ingest each group of sources (a mail message's attachments) in one transaction
+    together with what ``record`` writes in it (the messages' records, given each
+    group's summary): documents and records are committed together, or not at all.
+    Each file keeps its own savepoint, so a bad file spoils nothing else."""
     loader = _Loader(database, settings)
+    flat = [source for group in groups for source in group]
     for attempt in (1, 2):
         loader.customers.clear()
-        summary = IngestSummary()
         try:
             with database.write() as session:
-                for counts in _Batch(session, loader, sources).run():
-                    summary.files += 1
-                    for name in IngestSummary.COUNTS[1:]:
-                        setattr(summary, name, getattr(summary, name) + getattr(counts, name))
-                    summary.errors.extend(counts.errors)
-                    summary.warnings.extend(counts.warnings)
-                record(session, summary)
-            return summary
+                results = _Batch(session, loader, flat).run() if flat else []
+                summaries = []
+                position = 0
+                for group in groups:
+                    summary = IngestSummary()
+                    for counts in results[position : position + len(group)]:
+                        summary.files += 1
+                        for name in IngestSummary.COUNTS[1:]:
+                            setattr(summary, name, getattr(summary, name) + getattr(counts, name))
+                        summary.errors.extend(counts.errors)
+                        summary.warnings.extend(counts.warnings)
+                    position += len(group)
+                    summaries.append(summary)
+                record(session, summaries)
+            return summaries
         except IntegrityError:
             # Another program wrote one of these documents meanwhile: read them again.
             if attempt == 2:
@@ -314,6 +323,8 @@ class _File:
     failure: tuple[str, dict[str, Any]] | None = None
     record_id: int = 0
     loaded: tuple[int, int, dict[str, Any]] | None = None
+    #: The earlier file of this batch with the same bytes (this one repeats it).
+    same_as: _File | None = None
 
 
 @dataclass
@@ -357,7 +368,22 @@ class _Batch:
         if self.record_updates:
             self.s.connection().execute(self.sql["record_update"], self.record_updates)
         self.s.flush()
+        for file in self.files:
+            if file.same_as is not None:
+                self._repeat_of(file, file.same_as.counts)
         return [file.counts for file in self.files]
+
+    @staticmethod
+    def _repeat_of(file: _File, original: IngestSummary) -> None:
+        """A second copy of a file in the same batch counts as its duplicates."""
+        counts = file.counts
+        counts.documents += original.documents
+        counts.duplicates += original.documents - original.rejected
+        counts.rejected += original.rejected
+        counts.errors.extend(
+            Issue(file.source.name, issue.document, issue.key, issue.params)
+            for issue in original.errors
+        )
 
     def read_files(self) -> None:
         for file in self.files:
@@ -384,7 +410,8 @@ class _Batch:
                 continue
             file.loaded = loaded.get(file.sha)
             if file.loaded is None and file.sha in seen:
-                file.loaded = (-1, 0, {})  # the same bytes twice in one batch: filled below
+                file.loaded = (-1, 0, {})  # the same bytes twice in one batch: see run()
+                file.same_as = seen[file.sha]
                 continue
             seen[file.sha] = file
             if file.loaded is not None:

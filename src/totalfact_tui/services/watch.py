@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -25,14 +25,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from totalfact_tui.config import Config
-from totalfact_tui.db.models import MailMessage, WatchStatus
+from totalfact_tui.db.models import MailMessage
 from totalfact_tui.db.session import Database
-from totalfact_tui.db.types import utcnow
 from totalfact_tui.domain.errors import TotalfactError
 from totalfact_tui.i18n import t
 from totalfact_tui.mail import imap, mime
 from totalfact_tui.services.ingest import IngestSettings, IngestSummary, ingest_together
 from totalfact_tui.services.ingest_sources import Source, sources_from_bytes
+from totalfact_tui.services.watch_status import WatchSummary, record_status
 
 NO_XML = ("leave", "move")
 MAX_BACKOFF_SECONDS = 300.0
@@ -67,42 +67,6 @@ class WatchSettings:
     @property
     def status_key(self) -> str:
         return f"{self.username}@{self.host}/{self.mailbox}"
-
-
-@dataclass
-class WatchSummary:
-    messages: int = 0
-    documents: int = 0
-    new: int = 0
-    duplicates: int = 0
-    skipped: int = 0
-    rejected: int = 0
-    failed_messages: int = 0
-
-    def add(self, other: WatchSummary) -> None:
-        for name in self.as_dict():
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "messages": self.messages,
-            "documents": self.documents,
-            "new": self.new,
-            "duplicates": self.duplicates,
-            "skipped": self.skipped,
-            "rejected": self.rejected,
-            "failed_messages": self.failed_messages,
-        }
-
-
-@dataclass(frozen=True)
-class StatusView:
-    mailbox: str
-    last_check_at: datetime | None
-    last_success_at: datetime | None
-    counts: dict[str, int]
-    last_error: str | None
-    last_error_at: datetime | None
 
 
 # --------------------------------------------------------------------------- settings
@@ -243,17 +207,34 @@ class _Pass:
         return self.summary
 
     def batch(self, uidvalidity: int, uids: list[int]) -> None:
+        """Up to ``batch_size`` messages: those already recorded are only moved; the
+        others are downloaded and ingested, their documents and records committed in one
+        transaction, then moved."""
+        envelopes = list(self.mailbox.envelopes(uids))
         known = self._recorded(uidvalidity, uids)
+        known_ids = self._recorded_ids([e.message_id for e in envelopes if e.message_id])
+        statuses: dict[int, str] = {}
+        todo: list[imap.Envelope] = []
+        repeats: dict[int, str] = {}  # uid -> Message-ID seen earlier in this batch
+        first_of: dict[str, int] = {}
+        for envelope in envelopes:
+            status = known.get(envelope.uid) or known_ids.get(envelope.message_id or "")
+            if status is not None:
+                statuses[envelope.uid] = status
+            elif envelope.message_id and envelope.message_id in first_of:
+                repeats[envelope.uid] = envelope.message_id
+            else:
+                if envelope.message_id:
+                    first_of[envelope.message_id] = envelope.uid
+                todo.append(envelope)
+        statuses.update(self.ingest_messages(uidvalidity, todo))
+        for uid, message_id in repeats.items():
+            statuses[uid] = statuses.get(first_of[message_id], "processed")
         moves: dict[str, list[int]] = {}
-        for envelope in self.mailbox.envelopes(uids):
-            if self.stop is not None and self.stop.is_set():
-                break
-            status = known.get(envelope.uid) or self._recorded_id(envelope.message_id)
-            if status is None:
-                status = self.message(uidvalidity, envelope)
+        for uid, status in sorted(statuses.items()):
             folder = self._folder(status)
             if folder is not None:
-                moves.setdefault(folder, []).append(envelope.uid)
+                moves.setdefault(folder, []).append(uid)
         for folder, moved in moves.items():
             self.mailbox.move(moved, folder)
             with self.database.write() as session:
@@ -286,62 +267,79 @@ class _Pass:
                 ).all()
             )
 
-    def _recorded_id(self, message_id: str | None) -> str | None:
-        if not message_id:
-            return None
+    def _recorded_ids(self, message_ids: list[str | None]) -> dict[str, str]:
+        wanted = [m for m in message_ids if m]
+        if not wanted:
+            return {}
         with self.database.read() as session:
-            return session.scalars(
-                select(MailMessage.status).where(MailMessage.message_id == message_id).limit(1)
-            ).first()
-
-    def message(self, uidvalidity: int, envelope: imap.Envelope) -> str:
-        """Ingest one message with its record; its status (processed, failed, ignored)."""
-        parts = mime.dte_parts(envelope.structure)
-        sources: list[Source] = []
-        limits = self.ingest.limits
-        downloaded = self.mailbox.parts(envelope.uid, [p.section for p in parts])
-        for part in parts:
-            data = mime.decode(downloaded.get(part.section, b""), part.encoding)
-            sources.extend(
-                sources_from_bytes(
-                    f"imap:{envelope.uid}/{part.filename}", data, limits, is_zip=part.is_zip
+            return {
+                message_id: status
+                for message_id, status in session.execute(
+                    select(MailMessage.message_id, MailMessage.status).where(
+                        MailMessage.message_id.in_(wanted)
+                    )
                 )
+                if message_id
+            }
+
+    def ingest_messages(self, uidvalidity: int, envelopes: list[imap.Envelope]) -> dict[int, str]:
+        """Download, ingest and record ``envelopes``; their statuses."""
+        if not envelopes:
+            return {}
+        wanted = {e.uid: mime.dte_parts(e.structure) for e in envelopes}
+        downloaded = self.mailbox.parts(
+            {uid: [p.section for p in parts] for uid, parts in wanted.items()}
+        )
+        groups: list[list[Source]] = []
+        records: list[MailMessage] = []
+        for envelope in envelopes:
+            sources: list[Source] = []
+            for part in wanted[envelope.uid]:
+                data = mime.decode(downloaded[envelope.uid].get(part.section, b""), part.encoding)
+                sources.extend(
+                    sources_from_bytes(
+                        f"imap:{envelope.uid}/{part.filename}",
+                        data,
+                        self.ingest.limits,
+                        is_zip=part.is_zip,
+                    )
+                )
+            groups.append(sources)
+            records.append(self._record(uidvalidity, envelope, len(wanted[envelope.uid])))
+        try:
+            summaries = ingest_together(
+                self.database, groups, self.ingest, partial(_write_records, records, groups)
             )
-        record = MailMessage(
+        except IntegrityError:
+            if len(envelopes) == 1:
+                # Another watcher recorded this message meanwhile: it is done.
+                return {
+                    envelopes[0].uid: self._recorded_ids([envelopes[0].message_id]).get(
+                        envelopes[0].message_id or "", "processed"
+                    )
+                }
+            statuses: dict[int, str] = {}
+            for envelope in envelopes:  # one at a time, so one conflict spoils nothing
+                statuses.update(self.ingest_messages(uidvalidity, [envelope]))
+            return statuses
+        for record, summary in zip(records, summaries, strict=True):
+            self.count(record, summary)
+        return {record.uid: record.status for record in records}
+
+    def _record(self, uidvalidity: int, envelope: imap.Envelope, parts: int) -> MailMessage:
+        sent_at = envelope.sent_at if envelope.sent_at and envelope.sent_at.tzinfo else None
+        return MailMessage(
             mailbox=self.settings.mailbox,
             uidvalidity=uidvalidity,
             uid=envelope.uid,
             message_id=(envelope.message_id or "")[:998] or None,
             sender=(envelope.sender or "")[:320] or None,
             subject=(envelope.subject or "")[:400] or None,
-            sent_at=envelope.sent_at if envelope.sent_at and envelope.sent_at.tzinfo else None,
-            attachments=len(parts),
+            sent_at=sent_at,
+            attachments=parts,
         )
-        if not sources:
-            record.status = "ignored"
-            try:
-                with self.database.write() as session:
-                    session.add(record)
-            except IntegrityError:
-                return "ignored"  # another watcher recorded it meanwhile
-            self.summary.messages += 1
-            return "ignored"
 
-        def write_record(session: Session, summary: IngestSummary) -> None:
-            failed = bool(summary.errors)
-            record.status = "failed" if failed else "processed"
-            record.reason = _reason(summary) if failed else None
-            record.documents = summary.documents
-            record.new = summary.new
-            record.duplicates = summary.duplicates
-            record.skipped = summary.skipped
-            record.rejected = summary.rejected
-            session.add(record)
-
-        try:
-            summary = ingest_together(self.database, sources, self.ingest, write_record)
-        except IntegrityError:
-            return self._recorded_id(envelope.message_id) or "processed"
+    def count(self, record: MailMessage, summary: IngestSummary) -> None:
         counted = self.summary
         counted.messages += 1
         counted.documents += summary.documents
@@ -351,7 +349,28 @@ class _Pass:
         counted.rejected += summary.rejected
         if record.status == "failed":
             counted.failed_messages += 1
-        return record.status
+
+
+def _write_records(
+    records: list[MailMessage],
+    groups: list[list[Source]],
+    session: Session,
+    summaries: list[IngestSummary],
+) -> None:
+    """The messages' records, in the transaction of their documents."""
+    for record, sources, summary in zip(records, groups, summaries, strict=True):
+        if not sources:
+            record.status = "ignored"
+        else:
+            failed = bool(summary.errors)
+            record.status = "failed" if failed else "processed"
+            record.reason = _reason(summary) if failed else None
+        record.documents = summary.documents
+        record.new = summary.new
+        record.duplicates = summary.duplicates
+        record.skipped = summary.skipped
+        record.rejected = summary.rejected
+        session.add(record)
 
 
 def _reason(summary: IngestSummary) -> str:
@@ -375,16 +394,16 @@ def run_once(
     try:
         mailbox = connect(settings)
     except TotalfactError as exc:
-        record_status(database, settings, None, error=_error_text(exc))
+        record_status(database, settings.status_key, None, error=_error_text(exc))
         raise
     try:
         summary = _Pass(database, mailbox, settings, ingest, progress, stop).run()
     except TotalfactError as exc:
-        record_status(database, settings, None, error=_error_text(exc))
+        record_status(database, settings.status_key, None, error=_error_text(exc))
         raise
     finally:
         mailbox.close()
-    record_status(database, settings, summary)
+    record_status(database, settings.status_key, summary)
     return summary
 
 
@@ -409,7 +428,7 @@ def run_forever(
             idle = b"IDLE" in mailbox.capabilities
             while not stop.is_set():
                 summary = _Pass(database, mailbox, settings, ingest_for(), progress, stop).run()
-                record_status(database, settings, summary)
+                record_status(database, settings.status_key, summary)
                 total.add(summary)
                 if summary.messages:
                     log(t("watch.processed_line", **summary.as_dict()))
@@ -428,14 +447,14 @@ def run_forever(
                     reason=exc.params.get("reason", ""),
                 )
             )
-            record_status(database, settings, None, error=_error_text(exc))
+            record_status(database, settings.status_key, None, error=_error_text(exc))
             stop.wait(delay)
         except TotalfactError as exc:
             # Login refused, a bad password command...: say it and keep trying slowly.
             attempt += 1
             delay = MAX_BACKOFF_SECONDS * random.uniform(0.5, 1.0)
             log(t("watch.error_line", reason=_error_text(exc), delay=f"{delay:.0f}"))
-            record_status(database, settings, None, error=_error_text(exc))
+            record_status(database, settings.status_key, None, error=_error_text(exc))
             stop.wait(delay)
         finally:
             if mailbox is not None:
@@ -458,45 +477,6 @@ def _wait_idle(mailbox: imap.Mailbox, stop: threading.Event) -> None:
 
 def _error_text(exc: TotalfactError) -> str:
     return t(exc.key, **exc.params)
-
-
-def record_status(
-    database: Database,
-    settings: WatchSettings,
-    summary: WatchSummary | None,
-    error: str | None = None,
-) -> None:
-    now = utcnow()
-    with database.write() as session:
-        row = session.get(WatchStatus, settings.status_key)
-        if row is None:
-            row = WatchStatus(mailbox=settings.status_key)
-            for name in WatchSummary().as_dict():
-                setattr(row, name, 0)
-            session.add(row)
-        row.last_check_at = now
-        if summary is not None:
-            row.last_success_at = now
-            for name, value in summary.as_dict().items():
-                setattr(row, name, (getattr(row, name) or 0) + value)
-        if error is not None:
-            row.last_error = error[:2000]
-            row.last_error_at = now
-
-
-def statuses(database: Database) -> list[StatusView]:
-    with database.read() as session:
-        return [
-            StatusView(
-                row.mailbox,
-                row.last_check_at,
-                row.last_success_at,
-                {name: getattr(row, name) or 0 for name in WatchSummary().as_dict()},
-                row.last_error,
-                row.last_error_at,
-            )
-            for row in session.scalars(select(WatchStatus).order_by(WatchStatus.mailbox))
-        ]
 
 
 def recorded_messages(database: Database, status: str | None = None) -> list[MailMessage]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -82,6 +82,7 @@ class AgendaScreen(Screen[None]):
         self.rows_by_id: dict[int, AgendaRow] = {}
         self.selected: set[int] = set()
         self.last_totals: AgendaTotals | None = None
+        self.mail_text = ""
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -143,6 +144,7 @@ class AgendaScreen(Screen[None]):
             )
             scope = service.scope_for(context.viewer, subject)
             totals = service.load_totals(context.database, scope, day, self.filters)
+            mail = _mail_status(context)
             if self.grouped:
                 groups = service.load_groups(context.database, scope, day, self.order, self.filters)
                 children: dict[int, Any] = {}
@@ -172,9 +174,10 @@ class AgendaScreen(Screen[None]):
             self.app.call_from_thread(self.tui.report, exc)
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, totals, payload)
+            self.app.call_from_thread(self._show, totals, payload, mail)
 
-    def _show(self, totals: AgendaTotals, payload: Any) -> None:
+    def _show(self, totals: AgendaTotals, payload: Any, mail: str = "") -> None:
+        self.mail_text = mail
         table = self.table
         table.clear()
         if self.grouped:
@@ -223,6 +226,8 @@ class AgendaScreen(Screen[None]):
             text += "  " + t("agenda.not_today")
         if self.selected:
             text += "  " + self._selection_text()
+        if self.mail_text:
+            text += "  " + self.mail_text
         self.query_one("#agenda-header", Static).update(text)
         line = self.query_one("#agenda-filters", Static)
         active = _describe_filters(self.filters)
@@ -574,6 +579,26 @@ class AgendaScreen(Screen[None]):
         key = self.table.current_key() or ""
         if key.startswith("d:") and int(key[2:]) in self.rows_by_id:
             self.tui.copy_text(str(self.rows_by_id[int(key[2:])].folio))
+
+
+def _mail_status(context: TuiContext) -> str:
+    """What the mail watcher last did (blocking: called in the load worker)."""
+    from zoneinfo import ZoneInfo
+
+    from totalfact_tui.services.watch_status import statuses
+
+    rows = [r for r in statuses(context.database) if r.last_check_at is not None]
+    if not rows:
+        return ""
+    latest = max(rows, key=lambda r: r.last_check_at or datetime.min.replace(tzinfo=UTC))
+    zone = ZoneInfo(context.settings.timezone)
+    failing = latest.last_error_at is not None and (
+        latest.last_success_at is None or latest.last_error_at > latest.last_success_at
+    )
+    if failing and latest.last_error_at is not None:
+        return t("agenda.mail_error", when=latest.last_error_at.astimezone(zone).strftime("%H:%M"))
+    assert latest.last_check_at is not None
+    return t("agenda.mail_ok", when=latest.last_check_at.astimezone(zone).strftime("%H:%M"))
 
 
 def _describe_filters(filters: AgendaFilter) -> str:
