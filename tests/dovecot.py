@@ -8,6 +8,8 @@ a CA made here. Mail processes run as ``nobody`` when the tests run as root.
 from __future__ import annotations
 
 import contextlib
+import http.server
+import json
 import os
 import pwd
 import shutil
@@ -15,12 +17,36 @@ import signal
 import socket
 import ssl
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 USER = "cobranza"
 PASSWORD = "secreta-123"
+#: The OAuth2 access token the fake identity provider accepts (XOAUTH2 tests).
+TOKEN = "ya29.token-de-prueba"
+
+
+class _Introspection(http.server.BaseHTTPRequestHandler):
+    """A tiny OAuth2 token introspection endpoint: Dovecot asks it about a token."""
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode()
+        good = f"token={TOKEN}" in body or TOKEN in (self.headers.get("Authorization") or "")
+        answer = {"email": USER, "active": "true"} if good else {"active": "false"}
+        data = json.dumps(answer).encode()
+        self.send_response(200 if good else 401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST  # noqa: N815
+
+    def log_message(self, *_args: object) -> None:
+        return
 
 
 def find_dovecot() -> str | None:
@@ -90,6 +116,7 @@ class Dovecot:
     password: str = PASSWORD
     process: subprocess.Popen[bytes] | None = None
     ca_file: Path | None = None
+    oauth: http.server.ThreadingHTTPServer | None = None
 
     @property
     def config(self) -> Path:
@@ -108,6 +135,19 @@ class Dovecot:
         mail.mkdir(exist_ok=True)
         self.ca_file, cert, key = _certificates(self.folder)
         os.chmod(key, 0o644)
+        self.oauth = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Introspection)
+        threading.Thread(target=self.oauth.serve_forever, daemon=True).start()
+        oauth_port = self.oauth.server_address[1]
+        oauth_conf = self.folder / "oauth2.conf.ext"
+        oauth_conf.write_text(
+            f"introspection_mode = post\n"
+            f"introspection_url = http://127.0.0.1:{oauth_port}/introspect\n"
+            "username_attribute = email\n"
+            "active_attribute = active\n"
+            "active_value = true\n"
+            "tls_ca_cert_file = /etc/ssl/certs/ca-certificates.crt\n"
+        )
+        os.chmod(oauth_conf, 0o644)
         passwd = self.folder / "passwd"
         passwd.write_text(f"{self.user}:{{PLAIN}}{self.password}::::::\n")
         os.chmod(passwd, 0o644)
@@ -125,7 +165,7 @@ ssl = yes
 ssl_cert = <{cert}
 ssl_key = <{key}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 auth_failure_delay = 0 secs
 mail_max_userip_connections = 100
 mail_fsync = never
@@ -145,6 +185,11 @@ passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {passwd}
 }}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {oauth_conf}
+}}
 userdb {{
   driver = passwd-file
   args = username_format=%u {passwd}
@@ -163,6 +208,13 @@ service imap-login {{
 }}
 """
         )
+
+    def clear_stale_locks(self) -> None:
+        """A killed server leaves its Maildir locks behind; Dovecot itself waits up to
+        two minutes before taking them as stale. A restart in a test clears them."""
+        for lock in (self.folder / "mail").rglob("*.lock"):
+            with contextlib.suppress(OSError):
+                lock.unlink()
 
     def start(self, timeout: float = 10.0) -> None:
         log = (self.folder / "stdout.log").open("ab")
@@ -184,6 +236,13 @@ service imap-login {{
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("dovecot did not answer: " + self.log_tail())
+
+    def close(self) -> None:
+        """Stop the server and the identity provider for good."""
+        self.stop()
+        if self.oauth is not None:
+            self.oauth.shutdown()
+            self.oauth = None
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -35,7 +35,7 @@ def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot]:
     server.prepare()
     server.start()
     yield server
-    server.stop()
+    server.close()
 
 
 class MailHelper:

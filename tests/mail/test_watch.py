@@ -212,6 +212,7 @@ def test_server_killed_and_restarted_mid_run(
         assert mail.wait_for(lambda: documents(watch_db) >= 40, seconds=20)
         dovecot.kill()
         time.sleep(1.0)
+        dovecot.clear_stale_locks()
         dovecot.start()
         assert mail.wait_for(lambda: mail.count(PROCESSED) == total, seconds=60), lines
     finally:
@@ -318,3 +319,19 @@ def test_only_the_wanted_parts_are_downloaded(
     mail.deliver(raw)
     assert watch.run_once(watch_db, settings, INGEST).new == 1
     assert [list(w.values()) for w in asked] == [[["2"]]]  # the XML only: no text, no PDF
+
+
+def test_xoauth2_with_a_token_command(
+    mail: MailHelper, watch_db: Database, settings: WatchSettings
+) -> None:
+    from tests.dovecot import TOKEN
+
+    mail.deliver(message(("f.xml", invoice(9000))))
+    oauth = replace(settings, password=None, oauth2_token_command=f"echo {TOKEN}")
+    assert watch.run_once(watch_db, oauth, INGEST).new == 1
+    with pytest.raises(TotalfactError) as refused:
+        watch.run_once(watch_db, replace(oauth, oauth2_token_command="echo caducado"), INGEST)
+    assert refused.value.key == "watch.login_refused"
+    with pytest.raises(TotalfactError) as failing:
+        watch.run_once(watch_db, replace(oauth, oauth2_token_command="false"), INGEST)
+    assert failing.value.key == "watch.secret_command"
