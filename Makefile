@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DEMO_DB ?= $(CURDIR)/.demo/totalfact-demo.db
 DEMO_USER ?= cperez
 
-.PHONY: demo demo-db test lint typecheck imports pytest bench-demo bench-ingest bench-agenda bench-startup clean
+.PHONY: demo demo-db test lint typecheck imports pytest bench-demo bench-ingest bench-agenda bench-startup bench-watch clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -48,6 +48,9 @@ bench-demo: $(VENV)/.dev-installed
 
 bench-agenda: $(VENV)/.dev-installed
 	$(BIN)/python bench/agenda.py
+
+bench-watch: $(VENV)/.dev-installed
+	$(BIN)/python bench/watch.py
 
 bench-startup: $(VENV)/.dev-installed demo-db
 	$(BIN)/python bench/startup.py "sqlite:///$(DEMO_DB)"

@@ -4,8 +4,8 @@ Usage: python bench/watch.py [--messages N] [--runs N] [--no-postgres] [--no-wri
 
 Starts a throw-away Dovecot (as the tests do), delivers N messages each carrying one
 DTE envelope (a few KB, base64 like real mail), and times ``totalfact watch --once``'s
-service call: connect, read the structures, download the XML parts, ingest each message
-in its own transaction with its record, move the messages. A fresh mailbox and a fresh
+service call: connect, read the structures, download the XML parts, ingest the messages
+with their records (a transaction per batch of 50), move them. A fresh mailbox and a fresh
 database for every run; the median of the runs is reported. Target: >= 100 messages/s.
 Rewrites the "Mail watcher" section of BENCHMARKS.md unless --no-write.
 """
@@ -124,9 +124,9 @@ def main() -> None:
             "Mail watcher",
             f"`python bench/watch.py` ({machine('Dovecot ' + _dovecot_version(binary))}): "
             f"{args.messages} messages of one DTE each on a local Dovecot (plain IMAP on "
-            f"loopback), one transaction per message, moved to the processed folder in "
-            f"batches of 50; median of {args.runs} runs, each on a fresh mailbox and "
-            f"database.\n\n{table}\n",
+            f"loopback); a batch of 50 messages is downloaded, ingested and recorded in "
+            f"one transaction, then moved to the processed folder; median of {args.runs} "
+            f"runs, each on a fresh mailbox and database.\n\n{table}\n",
         )
 
 

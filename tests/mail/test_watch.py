@@ -335,3 +335,27 @@ def test_xoauth2_with_a_token_command(
     with pytest.raises(TotalfactError) as failing:
         watch.run_once(watch_db, replace(oauth, oauth2_token_command="false"), INGEST)
     assert failing.value.key == "watch.secret_command"
+
+
+def test_polling_when_the_server_has_no_idle(
+    mail: MailHelper, watch_db: Database, settings: WatchSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from totalfact_tui.mail.imap import Mailbox
+
+    original = Mailbox.capabilities.fget
+    assert original is not None
+    monkeypatch.setattr(Mailbox, "capabilities", property(lambda self: original(self) - {b"IDLE"}))
+    stop = threading.Event()
+    runner = threading.Thread(
+        target=watch.run_forever,
+        args=(watch_db, replace(settings, poll_seconds=0.3), lambda: INGEST, stop, print),
+    )
+    runner.start()
+    try:
+        time.sleep(0.5)
+        mail.deliver(message(("f.xml", invoice(9100))))
+        assert mail.wait_for(lambda: documents(watch_db) == 1, seconds=3.0)
+    finally:
+        stop.set()
+        runner.join(10)
+    assert not runner.is_alive()

@@ -150,3 +150,14 @@ def open_database(url: str, *, echo: bool = False) -> Database:
     database = Database(create_db_engine(url, echo=echo))
     database.check_connection()
     return database
+
+
+@contextmanager
+def reading(source: Database | Session) -> Iterator[Session]:
+    """A read session: ``source`` itself when a caller already holds one (so a screen's
+    data comes from one transaction), else a new one of the database."""
+    if isinstance(source, Session):
+        yield source
+    else:
+        with source.read() as session:
+            yield session

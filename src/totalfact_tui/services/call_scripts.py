@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from totalfact_tui.db.models import CallScript
-from totalfact_tui.db.session import Database
+from totalfact_tui.db.session import Database, reading
 from totalfact_tui.db.types import utcnow
 from totalfact_tui.domain.errors import InvalidValue, NotFound, TotalfactError
 from totalfact_tui.services import audit
@@ -60,9 +61,9 @@ def remove_script(database: Database, username: str | None, segment: str) -> Non
         session.delete(script)
 
 
-def script_for(database: Database, segment: str | None) -> Script | None:
+def script_for(database: Database | Session, segment: str | None) -> Script | None:
     """The segment's script, else the default one, else None."""
-    with database.read() as session:
+    with reading(database) as session:
         for name in (segment, DEFAULT_SEGMENT):
             if name:
                 script = session.get(CallScript, name)

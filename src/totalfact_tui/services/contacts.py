@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from totalfact_tui.db.models import Contact, Customer
-from totalfact_tui.db.session import Database
+from totalfact_tui.db.session import Database, reading
 from totalfact_tui.db.types import utcnow
 from totalfact_tui.domain.errors import InvalidValue, NotFound
 from totalfact_tui.services import audit
@@ -67,8 +68,8 @@ def _clean(values: dict[str, str | None]) -> dict[str, str | None]:
     return clean
 
 
-def list_contacts(database: Database, customer_id: int) -> list[ContactView]:
-    with database.read() as session:
+def list_contacts(database: Database | Session, customer_id: int) -> list[ContactView]:
+    with reading(database) as session:
         return [
             _view(c)
             for c in session.scalars(

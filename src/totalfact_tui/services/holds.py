@@ -15,7 +15,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from totalfact_tui.db.models import Customer, Document, Hold
-from totalfact_tui.db.session import Database
+from totalfact_tui.db.session import Database, reading
 from totalfact_tui.db.types import utcnow
 from totalfact_tui.domain.agenda_rules import AgendaReason
 from totalfact_tui.domain.errors import InvalidValue, NotFound, TotalfactError
@@ -161,13 +161,13 @@ def lift_hold(database: Database, username: str | None, hold_id: int, today: dat
 
 
 def list_holds(
-    database: Database,
+    database: Database | Session,
     today: date,
     *,
     active_only: bool = True,
     customer_id: int | None = None,
 ) -> list[HoldView]:
-    with database.read() as session:
+    with reading(database) as session:
         query = (
             select(Hold, Customer.name, Document.folio)
             .join(Customer, Customer.id == Hold.customer_id)

@@ -33,13 +33,15 @@ from totalfact_tui.db.queries.agenda import agenda_rows
 from totalfact_tui.db.session import Database
 from totalfact_tui.domain.agenda import AgendaRow
 from totalfact_tui.domain.errors import NotFound
-from totalfact_tui.services.call_scripts import script_for
+from totalfact_tui.services.call_scripts import Script, script_for
 from totalfact_tui.services.contacts import ContactView, list_contacts
 from totalfact_tui.services.holds import HoldView, list_holds
 from totalfact_tui.services.payments import PaymentView, customer_credit, list_payments
 from totalfact_tui.services.tasks import TaskView, list_tasks
 
 HISTORY_LIMIT = 50
+#: The newest confirmed payments offered for a reversal.
+REVERSIBLE_PAYMENTS = 20
 
 
 @dataclass(frozen=True)
@@ -149,24 +151,27 @@ def load_invoice_view(
             session, [document_id, *[i for i in open_ids if i != document_id]], day, user_id
         )
         history = _history(session, customer.id, lang)
-        credit = customer_credit(session, customer.id)
-        segment = customer.segment
-    contacts = list_contacts(database, customer.id)
-    payments = list_payments(database, customer_id=header.id)
-    script = script_for(database, segment)
-    return InvoiceView(
-        header,
-        rows[0],
-        rows[1:],
-        contacts,
-        history,
-        credit=credit,
-        holds=list_holds(database, day, customer_id=header.id),
-        tasks=list_tasks(database, day, customer_id=header.id),
-        to_confirm=[p for p in payments if p.status == "to_confirm"],
-        confirmed=[p for p in payments if p.status == "confirmed"],
-        script=script.body if script else None,
-    )
+        return InvoiceView(
+            header,
+            rows[0],
+            rows[1:],
+            list_contacts(session, customer.id),
+            history,
+            credit=customer_credit(session, customer.id),
+            holds=list_holds(session, day, customer_id=customer.id),
+            tasks=list_tasks(session, day, customer_id=customer.id),
+            to_confirm=list_payments(
+                session, customer_id=customer.id, status="to_confirm", limit=50
+            ),
+            confirmed=list_payments(
+                session, customer_id=customer.id, status="confirmed", limit=REVERSIBLE_PAYMENTS
+            ),
+            script=_script_text(script_for(session, customer.segment)),
+        )
+
+
+def _script_text(script: Script | None) -> str | None:
+    return script.body if script else None
 
 
 def _history(session: Any, customer_id: int, lang: str) -> list[HistoryItem]:

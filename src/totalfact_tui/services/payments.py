@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from totalfact_tui.db.models import Document, Payment, PaymentAllocation
-from totalfact_tui.db.session import Database
+from totalfact_tui.db.session import Database, reading
 from totalfact_tui.db.types import utcnow
 from totalfact_tui.domain.agenda_rules import AgendaReason
 from totalfact_tui.domain.collection import Owed, PaymentMethod, PaymentStatus, split_oldest_first
@@ -372,13 +372,14 @@ def customer_credit(session: Session, customer_id: int) -> int:
 
 
 def list_payments(
-    database: Database,
+    database: Database | Session,
     *,
     customer_id: int | None = None,
     document_ids: list[int] | None = None,
     status: str | None = None,
+    limit: int = 500,
 ) -> list[PaymentView]:
-    with database.read() as session:
+    with reading(database) as session:
         query = select(Payment).order_by(Payment.paid_on.desc(), Payment.id.desc())
         if customer_id is not None:
             query = query.where(Payment.customer_id == customer_id)
@@ -392,7 +393,7 @@ def list_payments(
                     )
                 )
             )
-        payments = list(session.scalars(query.limit(500)))
+        payments = list(session.scalars(query.limit(limit)))
         parts: dict[int, dict[int, int]] = {}
         folios: dict[int, dict[int, int]] = {}
         for payment_id, document_id, amount, folio in session.execute(

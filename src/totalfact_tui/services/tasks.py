@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from totalfact_tui.db.models import Area, Customer, Document, Task, User
-from totalfact_tui.db.session import Database
+from totalfact_tui.db.session import Database, reading
 from totalfact_tui.db.types import utcnow
 from totalfact_tui.domain.agenda_rules import AgendaReason
 from totalfact_tui.domain.errors import InvalidValue, NotFound, TotalfactError
@@ -165,7 +165,7 @@ def complete_task(database: Database, username: str | None, task_id: int, today:
 
 
 def list_tasks(
-    database: Database,
+    database: Database | Session,
     today: date,
     *,
     status: str | None = "open",
@@ -174,7 +174,7 @@ def list_tasks(
     assignee: str | None = None,
     overdue_only: bool = False,
 ) -> list[TaskView]:
-    with database.read() as session:
+    with reading(database) as session:
         query = (
             select(Task, Customer.name, Document.folio, User.username)
             .join(Customer, Customer.id == Task.customer_id)
