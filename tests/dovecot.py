@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.certs import certificates
+
 USER = "cobranza"
 PASSWORD = "secreta-123"
 #: The OAuth2 access token the fake identity provider accepts (XOAUTH2 tests).
@@ -61,51 +63,6 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _certificates(folder: Path) -> tuple[Path, Path, Path]:
-    """A CA, and a server certificate for localhost / 127.0.0.1 signed by it."""
-    ca_key, ca_cert = folder / "ca.key", folder / "ca.pem"
-    key, csr, cert = folder / "server.key", folder / "server.csr", folder / "server.pem"
-
-    def run(*args: str) -> None:
-        subprocess.run(args, check=True, capture_output=True)
-
-    run(
-        "openssl",
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=TotalFact test CA",
-        "-keyout",
-        str(ca_key),
-        "-out",
-        str(ca_cert),
-    )
-    run(
-        "openssl",
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        "/CN=localhost",
-        "-keyout",
-        str(key),
-        "-out",
-        str(csr),
-    )
-    extensions = folder / "san.cnf"
-    extensions.write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    run("openssl", "x509", "-req", "-in", str(csr), "-CA", str(ca_cert), "-CAkey",
-        str(ca_key), "-CAcreateserial", "-days", "2", "-out", str(cert),
-        "-extfile", str(extensions))  # fmt: skip
-    return ca_cert, cert, key
-
-
 @dataclass
 class Dovecot:
     binary: str
@@ -133,7 +90,7 @@ class Dovecot:
                 os.chmod(parent, (info.st_mode & 0o7777) | 0o011)  # noqa: S103 - traverse only
         mail = self.folder / "mail"
         mail.mkdir(exist_ok=True)
-        self.ca_file, cert, key = _certificates(self.folder)
+        self.ca_file, cert, key = certificates(self.folder)
         os.chmod(key, 0o644)
         self.oauth = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Introspection)
         threading.Thread(target=self.oauth.serve_forever, daemon=True).start()

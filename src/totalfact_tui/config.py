@@ -70,6 +70,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("imap.batch_size", 50, int),
     Setting("imap.timeout", 30, int),
     Setting("imap.ca_file", None, str),
+    # The server the outbox sends through (``totalfact outbox send``).
+    Setting("smtp.host", None, str),
+    Setting("smtp.port", None, int),  # default: 465 for ssl, 587 for starttls, 25 plain
+    Setting("smtp.security", "starttls", str),  # ssl | starttls | plain (loopback only)
+    Setting("smtp.username", None, str),
+    Setting("smtp.password", None, str, secret=True),
+    Setting("smtp.password_command", None, str),
+    Setting("smtp.from", None, str),
+    Setting("smtp.reply_to", None, str),
+    Setting("smtp.bcc", None, str),  # an archive address that gets a copy of every email
+    Setting("smtp.ca_file", None, str),
+    Setting("smtp.timeout", 30, int),
+    Setting("smtp.max_attempts", 8, int),
 )
 KEYMAP_PREFIX = "keymap."
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -21,6 +21,7 @@ from totalfact_tui.cli import (
     demo_cmd,
     ingest_cmd,
     invoices_cmd,
+    outbox_cmd,
     setup_cmd,
     tui_cmd,
     users_cmd,
@@ -77,6 +78,7 @@ def build_app() -> typer.Typer:
     agenda_cmd.register(app)
     work_cmd.register(app)
     watch_cmd.register(app)
+    outbox_cmd.register(app)
     tui_cmd.register(app)
     return app
 

@@ -11,8 +11,6 @@ the commit and the move just moves it on the next run.
 from __future__ import annotations
 
 import random
-import shlex
-import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +30,7 @@ from totalfact_tui.i18n import t
 from totalfact_tui.mail import imap, mime
 from totalfact_tui.services.ingest import IngestSettings, IngestSummary, ingest_together
 from totalfact_tui.services.ingest_sources import Source, sources_from_bytes
+from totalfact_tui.services.secret_command import secret_from
 from totalfact_tui.services.watch_status import WatchSummary, record_status
 
 NO_XML = ("leave", "move")
@@ -110,26 +109,12 @@ def settings_from_config(config: Config, overrides: dict[str, Any] | None = None
     )
 
 
-def _secret_from(command: str, what: str) -> str:
-    """The output of a command (``pass show mail``), as mail tools read passwords."""
-    try:
-        done = subprocess.run(
-            shlex.split(command), capture_output=True, text=True, timeout=30, check=False
-        )
-    except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
-        raise TotalfactError("watch.secret_command", what=what, reason=str(exc)) from exc
-    if done.returncode != 0 or not done.stdout.strip():
-        reason = (done.stderr or "").strip().splitlines()[:1] or [f"exit {done.returncode}"]
-        raise TotalfactError("watch.secret_command", what=what, reason=reason[0])
-    return done.stdout.strip().splitlines()[0]
-
-
 def _connection(settings: WatchSettings) -> imap.Connection:
     token = password = None
     if settings.oauth2_token_command:
-        token = _secret_from(settings.oauth2_token_command, "oauth2_token_command")
+        token = secret_from(settings.oauth2_token_command, "oauth2_token_command")
     elif settings.password_command:
-        password = _secret_from(settings.password_command, "password_command")
+        password = secret_from(settings.password_command, "password_command")
     else:
         password = settings.password
     return imap.Connection(
