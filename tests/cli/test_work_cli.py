@@ -171,3 +171,28 @@ def test_payment_add_hold_task_dispute(cli: Cli, work_db: Database) -> None:
     assert json.loads(resolved.out) == {"resolved": [json.loads(opened.out)["dispute"]]}
     wrong = run(cli, work_db, "dispute", "resolve", OWN_RUT, "33", "2", "--outcome", "x")
     assert wrong.code == 1 and "Traceback" not in wrong.err
+
+
+def test_templates_list_show_and_an_override(cli: Cli, tmp_path: Path, monkeypatch: Any) -> None:
+    config = tmp_path / "conf" / "config.toml"
+    config.parent.mkdir()
+    config.write_text("")
+    monkeypatch.setenv("TOTALFACT_CONFIG", str(config))
+    where = cli("templates", "edit-path")
+    assert where.out.strip() == str(tmp_path / "conf" / "templates")
+    listed = json.loads(cli("templates", "list", "--format", "json").out)
+    kinds = {(row["kind"], row["lang"]) for row in listed}
+    assert ("soft_reminder", "es") in kinds and ("soft_reminder", "en") in kinds
+    assert all(row["origin"] == "incluida" for row in listed)
+    own = tmp_path / "conf" / "templates" / "es"
+    own.mkdir(parents=True)
+    (own / "soft_reminder.j2").write_text(
+        "{% block subject %}Aviso propio{% endblock %}{% block text %}Hola{% endblock %}"
+    )
+    listed = json.loads(cli("templates", "list", "--format", "json").out)
+    mine = next(r for r in listed if (r["kind"], r["lang"]) == ("soft_reminder", "es"))
+    assert mine["origin"] == "propia"
+    shown = cli("templates", "show", "soft_reminder")
+    assert "Aviso propio" in shown.out
+    html = cli("templates", "show", "hard_reminder", "--html", "--lang", "en")
+    assert "hard_reminder.html.j2" in html.out and "<p>Despite" in html.out

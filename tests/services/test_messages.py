@@ -86,3 +86,25 @@ def test_call_scripts_by_segment_admins_only(work_db: Database) -> None:
     assert call_scripts.script_for(work_db, "retail").body == "Saludar y confirmar datos."  # type: ignore[union-attr]
     with pytest.raises(TotalfactError):
         call_scripts.set_script(work_db, "ana", "retail", "x")
+
+
+def test_html_part_escapes_customer_text_and_goes_only_unedited(work_db: Database) -> None:
+    from totalfact_tui.db.models import Customer
+
+    with work_db.write() as session:
+        customer = session.get(Customer, customer_id(work_db))
+        assert customer is not None
+        customer.name = "<script>alert('x')</script> & Cía."
+    ids = (doc_id(work_db, 1),)
+    draft = messages.draft_email(work_db, "ana", "soft_reminder", ids, None, TODAY)
+    assert draft.html is not None
+    assert "&lt;script&gt;" in draft.html and "<script>" not in draft.html
+    assert "&amp; Cía." in draft.html and "<table" in draft.html
+    assert "<script>alert('x')</script> & Cía." in draft.body  # the text part is text
+    unedited = messages.queue_email(work_db, "ana", replace(draft, to="a@b.cl"))
+    edited = messages.queue_email(work_db, "ana", replace(draft, to="a@b.cl", body="Otro texto"))
+    with work_db.read() as session:
+        first = session.get(OutboxMessage, unedited)
+        second = session.get(OutboxMessage, edited)
+        assert first is not None and second is not None
+        assert first.body_html == draft.html and second.body_html is None

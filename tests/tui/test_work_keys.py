@@ -563,3 +563,48 @@ async def test_header_shows_the_mail_watcher(make_app: MakeApp, demo_url: str) -
     async with app.run_test(size=(140, 30)) as pilot:
         await settle(pilot)
         assert "error de correo" in str(app.screen.query_one("#agenda-header").render())
+
+
+async def test_queued_mail_is_sent_in_the_background(
+    make_app: MakeApp, demo_url: str, tmp_path: Path
+) -> None:
+    from tests.smtp_server import start_servers
+
+    servers = start_servers(tmp_path / "smtp")
+    try:
+        ids = customer_with_invoices(demo_url, 1)[:1]
+        app = make_app(
+            smtp={
+                "smtp.host": "127.0.0.1",
+                "smtp.port": servers.plain_port,
+                "smtp.security": "plain",
+                "smtp.from": "cobranza@andes.cl",
+            },
+            send_every_seconds=0.3,
+        )
+        async with app.run_test(size=(120, 50)) as pilot:
+            await open_detail(pilot, app, ids[0])
+            await pilot.press("m")
+            await settle(pilot)
+            await fill(pilot, app, "#email-to", "pagos@cliente.cl")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            for _ in range(60):
+                if servers.recorder.received:
+                    break
+                await pilot.pause(0.1)
+            assert [e.rcpt_tos for e in servers.recorder.received] == [["pagos@cliente.cl"]]
+            servers.recorder.plan.append("550 5.1.1 No such user")
+            await pilot.press("m")
+            await settle(pilot)
+            await fill(pilot, app, "#email-to", "nadie@cliente.cl")
+            await pilot.press("ctrl+s")
+            for _ in range(60):
+                if any("fallidos" in n.message for n in app._notifications):
+                    break
+                await pilot.pause(0.1)
+            assert any("1 fallidos" in n.message for n in app._notifications)
+    finally:
+        servers.stop()
+    statuses = read(demo_url, lambda s: sorted(s.scalars(select(OutboxMessage.status)).all()))
+    assert statuses == ["failed", "sent"]

@@ -23,6 +23,7 @@ from totalfact_tui.cli import (
     invoices_cmd,
     outbox_cmd,
     setup_cmd,
+    templates_cmd,
     tui_cmd,
     users_cmd,
     watch_cmd,
@@ -79,6 +80,7 @@ def build_app() -> typer.Typer:
     work_cmd.register(app)
     watch_cmd.register(app)
     outbox_cmd.register(app)
+    templates_cmd.register(app)
     tui_cmd.register(app)
     return app
 

@@ -25,5 +25,6 @@ def open_tui(state: CliState, username: str | None = None) -> None:
             opener=config.get("opener"),
             theme=config.get("theme"),
             keymap=dict(config.keymap),
+            smtp={k: v for k, v in config.values.items() if k.startswith("smtp.")},
         )
     )

@@ -7,14 +7,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from totalfact_tui.config import config_file_path
 from totalfact_tui.db.models import (
     Contact,
     Customer,
@@ -32,6 +30,7 @@ from totalfact_tui.i18n import format_date, t
 from totalfact_tui.mail import render
 from totalfact_tui.services import audit
 from totalfact_tui.services.audit import Actor
+from totalfact_tui.services.templates import template_folders
 from totalfact_tui.services.users import validate_email
 from totalfact_tui.services.worklist import acting_person, invoices_for_work
 
@@ -45,15 +44,6 @@ EMAIL_KINDS = (
     "payment_received",
 )
 WHATSAPP_KIND = "whatsapp_reminder"
-_PACKAGE = Path(__file__).resolve().parent.parent
-
-
-def template_folders() -> list[Path]:
-    """The admins' folder (beside the config file) first, then the built-in one."""
-    own = config_file_path().parent / "templates"
-    packaged = _PACKAGE / "_templates"
-    builtin = packaged if packaged.is_dir() else _PACKAGE.parent.parent / "templates"
-    return [folder for folder in (own, builtin) if folder.is_dir()]
 
 
 @dataclass(frozen=True)
@@ -66,6 +56,10 @@ class Draft:
     to: str
     subject: str
     body: str
+    #: The HTML part as rendered; it is sent only while the text is left as rendered
+    #: (an edited text would not match it).
+    html: str | None = None
+    rendered_body: str = ""
 
 
 def _filters() -> dict[str, Any]:
@@ -147,7 +141,14 @@ def _draft_in_session(
         session, customer
     )
     return Draft(
-        customer.id, tuple(d.id for d in documents), kind, to, rendered.subject, rendered.text
+        customer.id,
+        tuple(d.id for d in documents),
+        kind,
+        to,
+        rendered.subject,
+        rendered.text,
+        html=rendered.html,
+        rendered_body=rendered.text,
     )
 
 
@@ -206,6 +207,7 @@ def _queue_in_session(session: Session, actor: Actor, draft: Draft) -> int:
         to_addrs=", ".join(recipients),
         subject=subject,
         body_text=draft.body.strip() + "\n",
+        body_html=draft.html if draft.body.strip() == draft.rendered_body.strip() else None,
         created_by_id=actor.user_id,
     )
     session.add(message)

@@ -11,6 +11,7 @@ system can tell a repeat).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -74,8 +75,18 @@ class OutboxView:
     next_attempt_at: datetime | None
 
 
-def settings_from_config(config: Config, password: str | None = None) -> SmtpSettings:
+def settings_from_config(config: Config) -> SmtpSettings:
     """The ``[smtp]`` settings; a clear error when they cannot work."""
+    return settings_from_values(config.values)
+
+
+def is_configured(values: Mapping[str, Any]) -> bool:
+    return bool(values.get("smtp.host") and values.get("smtp.from"))
+
+
+def settings_from_values(values: Mapping[str, Any]) -> SmtpSettings:
+    """The same from the settings' values (``smtp.host``...)."""
+    config = _Values(values)
     host = config.get("smtp.host")
     sender = config.get("smtp.from")
     if not host or not sender:
@@ -87,9 +98,9 @@ def settings_from_config(config: Config, password: str | None = None) -> SmtpSet
 
     if security == "plain" and not is_loopback(str(host)):
         raise TotalfactError("outbox.plain_refused", host=host)
-    secret = password or config.get("smtp.password")
+    secret = config.get("smtp.password")
     command = config.get("smtp.password_command")
-    if command and not password:
+    if command:
         secret = secret_from(command, "smtp.password_command")
     return SmtpSettings(
         connection=smtp.SmtpConnection(
@@ -108,6 +119,14 @@ def settings_from_config(config: Config, password: str | None = None) -> SmtpSet
         bcc=validate_email(str(config.get("smtp.bcc"))) if config.get("smtp.bcc") else None,
         max_attempts=max(int(config.get("smtp.max_attempts") or 8), 1),
     )
+
+
+class _Values:
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.values = values
+
+    def get(self, name: str) -> Any:
+        return self.values.get(name)
 
 
 def _addresses(text: str | None) -> list[str]:

@@ -38,6 +38,7 @@ class TotalfactApp(App[None]):
         super().__init__()
         self.settings = settings
         self.context: TuiContext | None = None
+        self.last_mail_problem: str | None = None
 
     def on_mount(self) -> None:
         self._apply_theme()
@@ -143,6 +144,38 @@ class TotalfactApp(App[None]):
         screen = self.screen
         if isinstance(screen, AgendaScreen):
             screen.start()
+        smtp = self.settings.smtp
+        if smtp.get("smtp.host") and smtp.get("smtp.from"):
+            self.set_interval(self.settings.send_every_seconds, self.send_mail)
+            self.send_mail()
+
+    @work(thread=True, exclusive=True, group="outbox")
+    def send_mail(self) -> None:
+        """Deliver queued mail in the background; say when some could not go."""
+        from totalfact_tui.services.outbox import send_queued, settings_from_values
+
+        context = self.context
+        if context is None:
+            return
+        try:
+            summary = send_queued(context.database, settings_from_values(self.settings.smtp))
+        except Exception as exc:
+            self.call_from_thread(self._mail_problem, exc)
+            return
+        if summary.failed or summary.uncertain:
+            self.call_from_thread(
+                self.notify,
+                t("outbox.tui_failed", failed=summary.failed, uncertain=summary.uncertain),
+                severity="warning",
+                timeout=15,
+            )
+
+    def _mail_problem(self, exc: BaseException) -> None:
+        """One notice per kind of problem, not one a minute."""
+        text = error_message(exc) if isinstance(exc, TotalfactError) else str(exc)
+        if text != self.last_mail_problem:
+            self.last_mail_problem = text
+            self.report(exc)
 
     def failed(self, message: str) -> None:
         self.notify(message, severity="error", timeout=30)

@@ -29,6 +29,10 @@ class TuiSettings:
     opener: str | None = None
     theme: str = "textual-dark"
     keymap: dict[str, object] = field(default_factory=dict)
+    #: The ``smtp.*`` settings: when they name a server, queued mail is sent in the
+    #: background every ``send_every_seconds``.
+    smtp: dict[str, object] = field(default_factory=dict)
+    send_every_seconds: float = 60.0
 
     def current_day(self) -> date:
         return self.today or datetime.now(ZoneInfo(self.timezone)).date()
