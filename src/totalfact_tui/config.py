@@ -9,6 +9,7 @@ environment. Nothing is created on disk by reading the configuration.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -83,7 +84,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp.ca_file", None, str),
     Setting("smtp.timeout", 30, int),
     Setting("smtp.max_attempts", 8, int),
+    # Cadence steps: a list of {days, template, channels}; None: the built-in cadence.
+    Setting("dunning.steps", None, list),
 )
+DUNNING_SEGMENT_PREFIX = "dunning.segments."
 KEYMAP_PREFIX = "keymap."
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -115,6 +119,8 @@ class Config:
     #: ``[keymap]``: binding id -> keys (``"detail.log_call" = "L,ctrl+l"``), checked by
     #: the TUI at start.
     keymap: dict[str, Any] = field(default_factory=dict)
+    #: ``[dunning.segments.<segment>] steps = [...]``: a segment's own cadence.
+    dunning_segments: dict[str, Any] = field(default_factory=dict)
 
     def get(self, name: str) -> Any:
         return self.values[name]
@@ -186,6 +192,16 @@ def _convert(setting: Setting, raw: Any, source: str) -> Any:
         if text in ("0", "false", "no", "off"):
             return False
         raise TotalfactError("error.config_value", name=setting.name, source=source, value=raw)
+    if setting.type is list:
+        if isinstance(raw, list):
+            return raw
+        try:
+            parsed = json.loads(str(raw))
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, list):
+            raise TotalfactError("error.config_value", name=setting.name, source=source, value=raw)
+        return parsed
     if setting.type is int:
         if isinstance(raw, bool):
             raise TotalfactError("error.config_value", name=setting.name, source=source, value=raw)
@@ -230,8 +246,15 @@ def load_config(
     path = config_file_path(environ)
     from_file = _read_file(path)
     unknown = sorted(
-        name for name in set(from_file) - set(_BY_NAME) if not name.startswith(KEYMAP_PREFIX)
+        name
+        for name in set(from_file) - set(_BY_NAME)
+        if not name.startswith((KEYMAP_PREFIX, DUNNING_SEGMENT_PREFIX))
     )
+    segments = {
+        name.removeprefix(DUNNING_SEGMENT_PREFIX).removesuffix(".steps"): value
+        for name, value in from_file.items()
+        if name.startswith(DUNNING_SEGMENT_PREFIX) and name.endswith(".steps")
+    }
     keymap = {
         name.removeprefix(KEYMAP_PREFIX): value
         for name, value in from_file.items()
@@ -252,4 +275,11 @@ def load_config(
         values[setting.name] = _convert(setting, raw, source)
         sources[setting.name] = source
     extra = {name: from_file[name] for name in unknown}
-    return Config(values=values, sources=sources, file_path=path, extra=extra, keymap=keymap)
+    return Config(
+        values=values,
+        sources=sources,
+        file_path=path,
+        extra=extra,
+        keymap=keymap,
+        dunning_segments=segments,
+    )

@@ -196,3 +196,18 @@ def test_templates_list_show_and_an_override(cli: Cli, tmp_path: Path, monkeypat
     assert "Aviso propio" in shown.out
     html = cli("templates", "show", "hard_reminder", "--html", "--lang", "en")
     assert "hard_reminder.html.j2" in html.out and "<p>Despite" in html.out
+
+
+def test_dunning_run_json_and_idempotent(cli: Cli, work_db: Database) -> None:
+    first = run(cli, work_db, "dunning", "run", "--json", "--date", "2026-11-26")
+    assert first.code == 0, first.err
+    assert json.loads(first.out) == {
+        "customers": 1,
+        "emails_queued": 1,
+        "invoices": 4,
+        "skipped": {"ceded": 0, "disputed": 0, "held": 0, "no_email": 0},
+    }
+    again = json.loads(run(cli, work_db, "dunning", "run", "--json").out)
+    assert again["emails_queued"] == 0
+    table = run(cli, work_db, "dunning", "run", "--dry-run", "--date", "2026-12-30")
+    assert table.code == 0 and "Simulación" in table.out

@@ -4,6 +4,8 @@ before every test. Without the binary the tests skip (and fail with CI=true)."""
 from __future__ import annotations
 
 import contextlib
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -26,16 +28,20 @@ SAMPLE_ISSUERS = ("76354771-K", "76399752-9", "76235291-5")
 
 
 @pytest.fixture(scope="session")
-def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot]:
+def dovecot() -> Iterator[Dovecot]:
     binary = find_dovecot()
     if binary is None:
         unavailable("dovecot is not installed (apt-get install dovecot-imapd)")
     assert binary is not None
-    server = Dovecot(binary, tmp_path_factory.mktemp("dovecot-root") / "dovecot")
+    # Not under pytest's temporary folder: another pytest run resets that one to 0700,
+    # and Dovecot's users (dovecot, nobody) must be able to walk down to the mail.
+    root = Path(tempfile.mkdtemp(prefix="totalfact-dovecot-"))
+    server = Dovecot(binary, root / "dovecot")
     server.prepare()
     server.start()
     yield server
     server.close()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 class MailHelper:

@@ -19,6 +19,7 @@ from totalfact_tui.cli import (
     config_cmd,
     db_cmd,
     demo_cmd,
+    dunning_cmd,
     ingest_cmd,
     invoices_cmd,
     outbox_cmd,
@@ -81,6 +82,8 @@ def build_app() -> typer.Typer:
     watch_cmd.register(app)
     outbox_cmd.register(app)
     templates_cmd.register(app)
+    dunning_cmd.register(app)
+    dunning_cmd.register_notify(app)
     tui_cmd.register(app)
     return app
 

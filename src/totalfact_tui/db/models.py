@@ -146,6 +146,8 @@ class Customer(TimestampMixin, Base):
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True)
     #: Set when a person edits the record: imports then never overwrite it.
     edited_by_user: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The customer asked not to receive reminder emails.
+    no_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     updated_at: Mapped[datetime | None]
 
 
@@ -748,6 +750,30 @@ class WatchStatus(Base):
     failed_messages: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None]
+
+
+class DunningLog(Base):
+    """A cadence step an invoice reached and was reminded of (once per step)."""
+
+    __tablename__ = "dunning_log"
+    __table_args__ = (UniqueConstraint("document_id", "step_days"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    step_days: Mapped[int] = mapped_column(Integer)
+    run_on: Mapped[date] = mapped_column(Date)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+
+
+class Notification(TimestampMixin, Base):
+    """An internal notification queued once (task deadline breached, state changed)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("kind", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(100))
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
 
 
 class AuditEntry(Base):

@@ -24,6 +24,7 @@ class AgendaReason(StrEnum):
     DISPUTE_RESOLVED = "dispute_resolved"
     PAYMENT_REVERSED = "payment_reversed"
     COVERING = "covering"
+    CADENCE_STEP = "cadence_step"
 
 
 def first_action_date(due_date: date, lead_days: int = DEFAULT_PREVENTIVE_LEAD_DAYS) -> date:

@@ -17,6 +17,7 @@ from totalfact_tui.db.models import (
     Contact,
     Customer,
     Document,
+    DocumentReference,
     OutboxDocument,
     OutboxMessage,
     OwnCompany,
@@ -24,6 +25,7 @@ from totalfact_tui.db.models import (
 )
 from totalfact_tui.db.session import Database
 from totalfact_tui.domain.agenda_rules import days_overdue
+from totalfact_tui.domain.dte_types import CREDIT_NOTE_TYPES
 from totalfact_tui.domain.errors import InvalidValue, NotFound, TotalfactError
 from totalfact_tui.domain.money import format_clp
 from totalfact_tui.i18n import format_date, t
@@ -76,12 +78,26 @@ def _context(
 ) -> tuple[dict[str, Any], Customer, Contact | None, list[Document]]:
     actor = acting_person(session, username)
     documents, customer_id = invoices_for_work(session, document_ids)
+    return email_context(session, documents, customer_id, contact_id, actor.user_id, today, promise)
+
+
+def email_context(
+    session: Session,
+    documents: list[Document],
+    customer_id: int,
+    contact_id: int | None,
+    signer_id: int | None,
+    today: date,
+    promise: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], Customer, Contact | None, list[Document]]:
+    """What the templates see: own company, customer, contact, the invoices, the open
+    credit notes, the collector who signs (the customer's own when no one acts)."""
     customer = session.get(Customer, customer_id)
     assert customer is not None
     contact = session.get(Contact, contact_id) if contact_id is not None else None
     if contact is not None and contact.customer_id != customer_id:
         raise NotFound("error.not_found", entity="contacto", key=str(contact_id))
-    user = session.get(User, actor.user_id)
+    user = session.get(User, signer_id or customer.collector_id or 0)
     company = session.scalars(select(OwnCompany).order_by(OwnCompany.id)).first()
     documents.sort(key=lambda d: (d.due_date or date.max, d.folio))
     invoices = [
@@ -103,10 +119,11 @@ def _context(
         "invoices": invoices,
         "total": sum(d.balance for d in documents),
         "collector": {
-            "name": user.name if user else actor.username,
+            "name": user.name if user else (company.name if company else ""),
             "email": user.email if user else None,
             "phone": user.phone if user else None,
         },
+        "credit_notes": _open_credit_notes(session, customer_id),
         "promise": promise,
         "today": today,
     }
@@ -116,7 +133,32 @@ def _context(
 _NAMED_TYPES = frozenset({33, 34, 46, 56, 61, 110, 111, 112})
 
 
-def _render(kind: str, lang: str, context: dict[str, Any]) -> render.Rendered:
+def _open_credit_notes(session: Session, customer_id: int) -> list[dict[str, Any]]:
+    """Credit notes of the customer not applied to any invoice (money in its favour)."""
+    applied = (
+        select(DocumentReference.id)
+        .where(
+            DocumentReference.document_id == Document.id,
+            DocumentReference.target_document_id.is_not(None),
+        )
+        .exists()
+    )
+    return [
+        {"folio": folio, "issue_date": issued, "amount": amount}
+        for folio, issued, amount in session.execute(
+            select(Document.folio, Document.issue_date, Document.total_amount)
+            .where(
+                Document.customer_id == customer_id,
+                Document.dte_type.in_(CREDIT_NOTE_TYPES),
+                Document.kind == "receivable",
+                ~applied,
+            )
+            .order_by(Document.issue_date)
+        )
+    ]
+
+
+def render_template(kind: str, lang: str, context: dict[str, Any]) -> render.Rendered:
     try:
         return render.render(template_folders(), kind, lang, context, _filters())
     except render.TemplateMissing:
@@ -136,8 +178,8 @@ def _draft_in_session(
     context, customer, contact, documents = _context(
         session, username, document_ids, contact_id, today
     )
-    rendered = _render(kind, customer.lang or "es", context)
-    to = (contact.email if contact and contact.email else None) or _default_address(
+    rendered = render_template(kind, customer.lang or "es", context)
+    to = (contact.email if contact and contact.email else None) or default_address(
         session, customer
     )
     return Draft(
@@ -152,7 +194,7 @@ def _draft_in_session(
     )
 
 
-def _default_address(session: Session, customer: Customer) -> str:
+def default_address(session: Session, customer: Customer) -> str:
     """The primary contact's email, else any active contact's, else the customer's."""
     found = session.scalars(
         select(Contact.email)
@@ -187,7 +229,14 @@ def _addresses(text: str) -> list[str]:
     return [validate_email(p) for p in parts]
 
 
-def _queue_in_session(session: Session, actor: Actor, draft: Draft) -> int:
+def new_message_id(session: Session) -> str:
+    """A Message-ID given at queue time, short enough never to be folded:
+    ``<32 hex digits@<own RUT>.totalfact.invalid>``."""
+    sender = session.scalars(select(OwnCompany.rut).order_by(OwnCompany.id)).first()
+    return f"<{uuid.uuid4().hex}@{(sender or 'totalfact').replace('-', '')}.totalfact.invalid>"
+
+
+def queue_in_session(session: Session, actor: Actor, draft: Draft) -> int:
     recipients = _addresses(draft.to)
     subject = " ".join(draft.subject.split())  # no CR/LF can reach a header
     if not subject:
@@ -197,11 +246,8 @@ def _queue_in_session(session: Session, actor: Actor, draft: Draft) -> int:
     documents, customer_id = invoices_for_work(session, draft.document_ids)
     if customer_id != draft.customer_id:
         raise InvalidValue("action.several_customers")
-    sender = session.scalars(select(OwnCompany.rut).order_by(OwnCompany.id)).first()
-    domain = f"{(sender or 'totalfact').replace('-', '')}.totalfact.invalid"
     message = OutboxMessage(
-        # Short enough never to be folded: <32 hex digits@RUT.totalfact.invalid>.
-        message_id=f"<{uuid.uuid4().hex}@{domain}>",
+        message_id=new_message_id(session),
         customer_id=customer_id,
         template=draft.template,
         to_addrs=", ".join(recipients),
@@ -231,7 +277,7 @@ def _queue_in_session(session: Session, actor: Actor, draft: Draft) -> int:
 def queue_email(database: Database, username: str | None, draft: Draft) -> int:
     """Store the email in the outbox (state ``queued``) with its Message-ID."""
     with database.write() as session:
-        return _queue_in_session(session, acting_person(session, username), draft)
+        return queue_in_session(session, acting_person(session, username), draft)
 
 
 @dataclass(frozen=True)
@@ -266,7 +312,7 @@ def queue_for_selection(
                 customer = session.get(Customer, draft.customer_id)
                 skipped.append(customer.name if customer else str(draft.customer_id))
                 continue
-            queued.append(_queue_in_session(session, actor, draft))
+            queued.append(queue_in_session(session, actor, draft))
         return BatchQueued(queued, skipped)
 
 
@@ -298,5 +344,5 @@ def whatsapp_link(
         phone = contact.mobile or contact.phone
         if not phone:
             raise InvalidValue("whatsapp.no_phone", name=contact.name)
-        text = _render(WHATSAPP_KIND, customer.lang or "es", context).text
+        text = render_template(WHATSAPP_KIND, customer.lang or "es", context).text
     return f"https://wa.me/{whatsapp_digits(phone)}?text={quote(text)}"
