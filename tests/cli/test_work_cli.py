@@ -211,3 +211,12 @@ def test_dunning_run_json_and_idempotent(cli: Cli, work_db: Database) -> None:
     assert again["emails_queued"] == 0
     table = run(cli, work_db, "dunning", "run", "--dry-run", "--date", "2026-12-30")
     assert table.code == 0 and "Simulación" in table.out
+
+
+def test_customer_without_reminders_is_skipped(cli: Cli, work_db: Database) -> None:
+    done = run(cli, work_db, "customer", "set", CUSTOMER_RUT, "--no-reminders", "--lang", "en")
+    assert done.code == 0, done.err
+    result = json.loads(run(cli, work_db, "dunning", "run", "--json").out)
+    assert result["emails_queued"] == 0 and result["skipped"]["no_email"] == 4
+    bad = run(cli, work_db, "customer", "set", CUSTOMER_RUT, "--email", "no-es-correo")
+    assert bad.code == 1 and "Traceback" not in bad.err

@@ -188,3 +188,19 @@ def test_outbox_commands(
     assert json.loads(sent.out) == {"sent": 1, "retried": 0, "failed": 0, "uncertain": 0}
     refused = run("outbox", "retry", "1")
     assert refused.code == 1 and "Traceback" not in refused.err
+
+
+def test_a_newline_in_a_name_never_reaches_a_header(work_db: Database, server: SmtpServers) -> None:
+    with work_db.write() as session:
+        customer = session.get(Customer, customer_id(work_db))
+        assert customer is not None
+        customer.name = "ACME\r\nBcc: espia@evil.test"
+    draft = messages.draft_email(
+        work_db, "ana", "account_statement", (doc_id(work_db, 1),), None, TODAY
+    )
+    messages.queue_email(work_db, "ana", replace(draft, to="pagos@pelambres.cl"))
+    assert outbox.send_queued(work_db, settings_for(server)).sent == 1
+    (envelope,) = server.recorder.received
+    assert envelope.rcpt_tos == ["pagos@pelambres.cl"]
+    headers = envelope.content.split(b"\r\n\r\n", 1)[0]
+    assert b"\r\nBcc:" not in headers and b"\nBcc:" not in headers

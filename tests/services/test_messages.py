@@ -108,3 +108,21 @@ def test_html_part_escapes_customer_text_and_goes_only_unedited(work_db: Databas
         second = session.get(OutboxMessage, edited)
         assert first is not None and second is not None
         assert first.body_html == draft.html and second.body_html is None
+
+
+def test_promise_confirmation_names_the_promise(work_db: Database) -> None:
+    from datetime import timedelta
+
+    from totalfact_tui.services.actions import ActionForm, log_action
+
+    promised = TODAY + timedelta(days=4)
+    log_action(
+        work_db,
+        "ana",
+        ActionForm((doc_id(work_db, 1),), "promesa_pago", promise_date=promised),
+        TODAY,
+    )
+    draft = messages.draft_email(
+        work_db, "ana", "promise_confirmation", (doc_id(work_db, 1),), None, TODAY
+    )
+    assert "$119.000 el 06-03-2026" in draft.body

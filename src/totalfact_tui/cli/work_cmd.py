@@ -72,11 +72,47 @@ def _lead(state: CliState) -> int:
 
 
 def register(app: typer.Typer) -> None:
+    _register_customer(app)
     _register_payments(app)
     _register_holds(app)
     _register_tasks(app)
     _register_disputes(app)
     _register_scripts(app)
+
+
+def _register_customer(app: typer.Typer) -> None:
+    customer = typer.Typer(help=t("help.customer"), no_args_is_help=True)
+    app.add_typer(customer, name="customer")
+
+    @customer.command("set", help=t("help.customer.set"))
+    def set_(
+        ctx: typer.Context,
+        customer_rut: Annotated[str, typer.Argument()],
+        email: Annotated[str | None, typer.Option("--email", help=t("help.customer.email"))] = None,
+        lang: Annotated[str | None, typer.Option("--lang", help=t("help.lang"))] = None,
+        segment: Annotated[str | None, typer.Option("--segment")] = None,
+        reminders: Annotated[
+            bool | None,
+            typer.Option("--reminders/--no-reminders", help=t("help.customer.reminders")),
+        ] = None,
+    ) -> None:
+        from totalfact_tui.services.customers import CustomerChanges, update_customer
+        from totalfact_tui.services.invoices import customer_id_by_rut
+
+        state: CliState = ctx.obj
+        database = state.database()
+        update_customer(
+            database,
+            state.user,
+            customer_id_by_rut(database, customer_rut),
+            CustomerChanges(
+                email=email,
+                lang=lang,
+                segment=segment,
+                no_email=None if reminders is None else not reminders,
+            ),
+        )
+        typer.echo(t("customer.updated", rut=customer_rut))
 
 
 def _register_payments(app: typer.Typer) -> None:

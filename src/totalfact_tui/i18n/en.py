@@ -713,4 +713,9 @@ MESSAGES: dict[str, str] = {
     "notify.summary": "{task_deadlines} overdue tasks, {state_changes} state changes and {summaries} summaries queued; {no_address} without an address.",
     "help.notify": "Internal email notifications.",
     "help.notify.run": "Queue the notices of overdue tasks, state changes and the daily summary (once each).",
+    "customer.updated": "Customer {rut} updated.",
+    "help.customer": "A customer's collection settings.",
+    "help.customer.set": "Change a customer's email, language, segment or reminders (RUT).",
+    "help.customer.email": "Email for reminders and statements.",
+    "help.customer.reminders": "Receives (or not) reminder emails.",
 }

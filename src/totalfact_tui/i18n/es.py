@@ -713,4 +713,9 @@ MESSAGES: dict[str, str] = {
     "notify.summary": "{task_deadlines} tareas atrasadas, {state_changes} cambios de estado y {summaries} resúmenes en la bandeja de salida; {no_address} sin correo de destino.",
     "help.notify": "Avisos internos por correo.",
     "help.notify.run": "Deja en cola los avisos de tareas atrasadas, cambios de estado y el resumen diario (una vez cada uno).",
+    "customer.updated": "Cliente {rut} actualizado.",
+    "help.customer": "Datos de cobranza de un cliente.",
+    "help.customer.set": "Cambia el correo, idioma, segmento o los recordatorios de un cliente (RUT).",
+    "help.customer.email": "Correo para recordatorios y estados de cuenta.",
+    "help.customer.reminders": "Recibe (o no) correos de recordatorio.",
 }

@@ -78,7 +78,17 @@ def _context(
 ) -> tuple[dict[str, Any], Customer, Contact | None, list[Document]]:
     actor = acting_person(session, username)
     documents, customer_id = invoices_for_work(session, document_ids)
+    if promise is None:
+        promise = _open_promise(documents)
     return email_context(session, documents, customer_id, contact_id, actor.user_id, today, promise)
+
+
+def _open_promise(documents: list[Document]) -> dict[str, Any] | None:
+    """The open promise on these invoices (for the promise confirmation)."""
+    for document in documents:
+        if document.open_promise_date is not None and document.open_promise_amount:
+            return {"date": document.open_promise_date, "amount": document.open_promise_amount}
+    return None
 
 
 def email_context(
