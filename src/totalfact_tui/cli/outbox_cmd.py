@@ -62,12 +62,27 @@ def register(app: typer.Typer) -> None:
     def send(
         ctx: typer.Context,
         as_json: Annotated[bool, typer.Option("--json", help=t("help.watch.json"))] = False,
+        host: Annotated[str | None, typer.Option("--host", help=t("help.outbox.host"))] = None,
+        port: Annotated[int | None, typer.Option("--port")] = None,
+        security: Annotated[
+            str | None, typer.Option("--security", help=t("help.watch.security"))
+        ] = None,
+        username: Annotated[str | None, typer.Option("--username")] = None,
+        sender: Annotated[str | None, typer.Option("--from")] = None,
     ) -> None:
-        from totalfact_tui.services.outbox import send_queued, settings_from_config
+        from totalfact_tui.services.outbox import send_queued, settings_from_values
 
         state: CliState = ctx.obj
         database = state.database()
-        summary = send_queued(database, settings_from_config(state.config))
+        options = {
+            "smtp.host": host,
+            "smtp.port": port,
+            "smtp.security": security,
+            "smtp.username": username,
+            "smtp.from": sender,
+        }
+        values = {**state.config.values, **{k: v for k, v in options.items() if v is not None}}
+        summary = send_queued(database, settings_from_values(values))
         if as_json:
             typer.echo(json.dumps(summary.as_dict()))
         else:

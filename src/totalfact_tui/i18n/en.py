@@ -718,4 +718,5 @@ MESSAGES: dict[str, str] = {
     "help.customer.set": "Change a customer's email, language, segment or reminders (RUT).",
     "help.customer.email": "Email for reminders and statements.",
     "help.customer.reminders": "Receives (or not) reminder emails.",
+    "help.outbox.host": "SMTP server (or [smtp] host).",
 }

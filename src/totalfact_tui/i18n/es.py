@@ -718,4 +718,5 @@ MESSAGES: dict[str, str] = {
     "help.customer.set": "Cambia el correo, idioma, segmento o los recordatorios de un cliente (RUT).",
     "help.customer.email": "Correo para recordatorios y estados de cuenta.",
     "help.customer.reminders": "Recibe (o no) correos de recordatorio.",
+    "help.outbox.host": "Servidor SMTP (o [smtp] host).",
 }

@@ -20,8 +20,14 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from totalfact_tui.config import Config
-from totalfact_tui.db.models import Action, ActionDocument, Document, OutboxDocument, OutboxMessage
+from totalfact_tui.db.models import (
+    Action,
+    ActionDocument,
+    Customer,
+    Document,
+    OutboxDocument,
+    OutboxMessage,
+)
 from totalfact_tui.db.session import Database
 from totalfact_tui.db.types import utcnow
 from totalfact_tui.domain.errors import InvalidValue, NotFound, TotalfactError
@@ -73,15 +79,6 @@ class OutboxView:
     created_at: datetime
     sent_at: datetime | None
     next_attempt_at: datetime | None
-
-
-def settings_from_config(config: Config) -> SmtpSettings:
-    """The ``[smtp]`` settings; a clear error when they cannot work."""
-    return settings_from_values(config.values)
-
-
-def is_configured(values: Mapping[str, Any]) -> bool:
-    return bool(values.get("smtp.host") and values.get("smtp.from"))
 
 
 def settings_from_values(values: Mapping[str, Any]) -> SmtpSettings:
@@ -252,7 +249,12 @@ def _send_one(
 
 def _record_action(session: Any, row: OutboxMessage) -> None:
     """A sent email is an action with channel email in the customer's history."""
-    if row.customer_id is None or row.created_by_id is None:
+    if row.customer_id is None:
+        return
+    # A cadence email has no author: it counts for the customer's collector, who signs it.
+    customer = session.get(Customer, row.customer_id)
+    user_id = row.created_by_id or (customer.collector_id if customer else None)
+    if user_id is None:
         return
     document_ids = list(
         session.scalars(
@@ -261,7 +263,7 @@ def _record_action(session: Any, row: OutboxMessage) -> None:
     )
     action = Action(
         customer_id=row.customer_id,
-        user_id=row.created_by_id,
+        user_id=user_id,
         occurred_at=row.sent_at or utcnow(),
         channel="email",
         result_code=SENT_RESULT,
@@ -273,7 +275,7 @@ def _record_action(session: Any, row: OutboxMessage) -> None:
     for document in session.scalars(select(Document).where(Document.id.in_(document_ids))):
         document.last_action_at = action.occurred_at
         document.last_result_code = SENT_RESULT
-        document.last_action_user_id = row.created_by_id
+        document.last_action_user_id = user_id
 
 
 def retry(database: Database, username: str | None, outbox_id: int) -> None:
