@@ -23,6 +23,7 @@ from totalfact_tui.cli import (
     ingest_cmd,
     invoices_cmd,
     outbox_cmd,
+    report_cmd,
     setup_cmd,
     templates_cmd,
     tui_cmd,
@@ -84,6 +85,7 @@ def build_app() -> typer.Typer:
     templates_cmd.register(app)
     dunning_cmd.register(app)
     dunning_cmd.register_notify(app)
+    report_cmd.register(app)
     tui_cmd.register(app)
     return app
 

@@ -719,4 +719,13 @@ MESSAGES: dict[str, str] = {
     "help.customer.email": "Email for reminders and statements.",
     "help.customer.reminders": "Receives (or not) reminder emails.",
     "help.outbox.host": "SMTP server (or [smtp] host).",
+    "report.col.bucket": "Bucket",
+    "report.col.balance": "Balance",
+    "report.col.metric": "Metric",
+    "report.col.value": "Value",
+    "help.report": "Collection figures (docs/kpis.md).",
+    "help.report.kpis": "Balances, overdue share, debt age and DSO as of a date.",
+    "help.report.aging": "Open balance by days past due.",
+    "help.report.as_of": "As-of date (YYYY-MM-DD; default today).",
+    "help.report.days": "Days of sales for DSO (default 90).",
 }

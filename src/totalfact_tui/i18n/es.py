@@ -719,4 +719,13 @@ MESSAGES: dict[str, str] = {
     "help.customer.email": "Correo para recordatorios y estados de cuenta.",
     "help.customer.reminders": "Recibe (o no) correos de recordatorio.",
     "help.outbox.host": "Servidor SMTP (o [smtp] host).",
+    "report.col.bucket": "Tramo",
+    "report.col.balance": "Saldo",
+    "report.col.metric": "Indicador",
+    "report.col.value": "Valor",
+    "help.report": "Indicadores de cobranza (docs/kpis.md).",
+    "help.report.kpis": "Saldos, morosidad, antigüedad y DSO a una fecha.",
+    "help.report.aging": "Saldo abierto por tramos de días de atraso.",
+    "help.report.as_of": "Fecha de corte (AAAA-MM-DD; por omisión hoy).",
+    "help.report.days": "Días de ventas para el DSO (por omisión 90).",
 }

@@ -1,0 +1,83 @@
+"""``totalfact report kpis|aging``: the managers' figures (docs/kpis.md), as of a date.
+JSON keys are the metric names of docs/kpis.md."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from totalfact_tui.cli.agenda_cmd import parse_day
+from totalfact_tui.cli.output import Column, OutputFormat, emit, json_default
+from totalfact_tui.cli.state import CliState
+from totalfact_tui.i18n import t
+
+AGING_COLUMNS = (
+    Column("bucket", "report.col.bucket"),
+    Column("balance", "report.col.balance", "money"),
+)
+KPI_COLUMNS = (Column("metric", "report.col.metric"), Column("value", "report.col.value"))
+
+
+def register(app: typer.Typer) -> None:
+    report = typer.Typer(help=t("help.report"), no_args_is_help=True)
+    app.add_typer(report, name="report")
+
+    def figures(
+        ctx: typer.Context, as_of: str | None, days: int, collector: str | None
+    ) -> dict[str, Any]:
+        from totalfact_tui.services import agenda, reports
+
+        state: CliState = ctx.obj
+        database = state.database()
+        collector_id = agenda.person(database, collector).user_id if collector else None
+        return reports.kpis(database, parse_day(as_of, state.today()), days, collector_id)
+
+    @report.command("kpis", help=t("help.report.kpis"))
+    def kpis(
+        ctx: typer.Context,
+        as_of: Annotated[str | None, typer.Option("--as-of", help=t("help.report.as_of"))] = None,
+        days: Annotated[int, typer.Option("--days", help=t("help.report.days"))] = 90,
+        collector: Annotated[str | None, typer.Option("--collector")] = None,
+        fmt: Annotated[OutputFormat, typer.Option("--format", help=t("help.format"))] = (
+            OutputFormat.TABLE
+        ),
+    ) -> None:
+        values = figures(ctx, as_of, days, collector)
+        if fmt is OutputFormat.JSON:
+            typer.echo(json.dumps(values, ensure_ascii=False, indent=2, default=json_default))
+            return
+        rows = [
+            {"metric": name, "value": _shown(name, value)}
+            for name, value in values.items()
+            if name != "aging"
+        ]
+        emit(rows, KPI_COLUMNS, fmt)
+
+    @report.command("aging", help=t("help.report.aging"))
+    def aging(
+        ctx: typer.Context,
+        as_of: Annotated[str | None, typer.Option("--as-of", help=t("help.report.as_of"))] = None,
+        collector: Annotated[str | None, typer.Option("--collector")] = None,
+        fmt: Annotated[OutputFormat, typer.Option("--format", help=t("help.format"))] = (
+            OutputFormat.TABLE
+        ),
+    ) -> None:
+        values = figures(ctx, as_of, 90, collector)
+        if fmt is OutputFormat.JSON:
+            typer.echo(json.dumps(values["aging"] | {"open_balance": values["open_balance"]}))
+            return
+        rows = [{"bucket": name, "balance": value} for name, value in values["aging"].items()]
+        rows.append({"bucket": "open_balance", "balance": values["open_balance"]})
+        emit(rows, AGING_COLUMNS, fmt)
+
+
+def _shown(name: str, value: Any) -> str:
+    from totalfact_tui.domain.money import format_clp
+
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if name.endswith("_balance") or name == "credit_sales":
+        return format_clp(int(value))
+    return str(value)

@@ -1,0 +1,210 @@
+"""Report queries (docs/kpis.md): balances as of a date, recomputed in the database
+from the facts (notes and payments dated on or before it), aggregated in SQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, aliased
+
+from totalfact_tui.db.models import Document, DocumentReference, Payment, PaymentAllocation
+from totalfact_tui.domain.dte_types import CREDIT_NOTE_TYPES, DEBIT_NOTE_TYPES
+
+ANNUL, TEXT_ONLY = 1, 2
+BUCKETS = (
+    ("current", None, 0),
+    ("1_30", 1, 30),
+    ("31_60", 31, 60),
+    ("61_90", 61, 90),
+    ("91_180", 91, 180),
+    ("over_180", 181, None),
+)
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def as_of(day: date) -> Subquery:
+    """Every receivable issued on or before ``day`` with its balance as of that day."""
+    note, ref = aliased(Document), aliased(DocumentReference)
+    cancel_note, cancel_ref = aliased(Document), aliased(DocumentReference)
+    # A credit note annulled by a debit note (CodRef 1) issued by the day counts for nothing.
+    cancelled = (
+        select(cancel_ref.id)
+        .join(cancel_note, cancel_note.id == cancel_ref.document_id)
+        .where(
+            cancel_ref.target_document_id == note.id,
+            cancel_ref.ref_code == ANNUL,
+            cancel_note.dte_type.in_(DEBIT_NOTE_TYPES),
+            cancel_note.issue_date <= day,
+        )
+        .correlate_except(cancel_ref, cancel_note)
+        .exists()
+    )
+
+    def notes_of(kinds: frozenset[int], code: ColumnElement[bool]) -> Any:
+        # Explicit correlation: the outer invoice is two levels up.
+        pointing = (
+            select(ref.id)
+            .where(ref.document_id == note.id, ref.target_document_id == Document.id, code)
+            .correlate_except(ref)
+            .exists()
+        )
+        return (
+            select(func.coalesce(func.sum(note.total_amount), 0))
+            .where(
+                note.dte_type.in_(kinds),
+                note.id != Document.id,
+                note.issue_date <= day,
+                pointing,
+                ~cancelled,
+            )
+            .scalar_subquery()
+        )
+
+    debits = notes_of(DEBIT_NOTE_TYPES, ref.ref_code.is_distinct_from(TEXT_ONLY))
+    credits = notes_of(
+        CREDIT_NOTE_TYPES,
+        and_(ref.ref_code.is_distinct_from(TEXT_ONLY), ref.ref_code.is_distinct_from(ANNUL)),
+    )
+    annulled = notes_of(CREDIT_NOTE_TYPES, ref.ref_code == ANNUL)
+    paid = (
+        select(func.coalesce(func.sum(PaymentAllocation.amount), 0))
+        .join(Payment, Payment.id == PaymentAllocation.payment_id)
+        .where(
+            PaymentAllocation.document_id == Document.id,
+            Payment.paid_on <= day,
+            or_(
+                Payment.status == "confirmed",
+                and_(Payment.status == "reversed", Payment.reversed_at >= _end_of(day)),
+            ),
+        )
+        .scalar_subquery()
+    )
+    owed = case((annulled > 0, 0), else_=Document.total_amount + debits - credits)
+    balance = case((owed - paid > 0, owed - paid), else_=0)
+    return (
+        select(
+            Document.id,
+            Document.customer_id,
+            Document.collector_id,
+            Document.issue_date,
+            Document.due_date,
+            Document.state,
+            Document.ceded,
+            Document.total_amount,
+            cast(balance, Integer).label("balance"),
+        )
+        .where(
+            Document.kind == "receivable",
+            Document.collectable,
+            Document.issue_date <= day,
+        )
+        .subquery("asof")
+    )
+
+
+def days_between(later: Any, earlier: Any, dialect: str) -> Any:
+    if dialect == "sqlite":
+        return func.julianday(later) - func.julianday(earlier)
+    return later - earlier
+
+
+def balances(session: Session, day: date, collector_id: int | None = None) -> dict[str, Any]:
+    dialect = session.get_bind().dialect.name
+    rows = as_of(day)
+    open_ = and_(rows.c.balance > 0, ~rows.c.ceded)
+    overdue = and_(open_, rows.c.due_date < day)
+    disputed = and_(open_, rows.c.state == "objetada")
+    ceded = and_(rows.c.balance > 0, rows.c.ceded)
+    past_due = days_between(literal(day), rows.c.due_date, dialect)
+    age = days_between(literal(day), rows.c.issue_date, dialect)
+
+    def total(condition: ColumnElement[bool]) -> Any:
+        return func.coalesce(func.sum(case((condition, rows.c.balance), else_=0)), 0)
+
+    def count(condition: ColumnElement[bool]) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    columns: list[Any] = [
+        total(open_), count(open_), total(overdue), count(overdue), total(disputed),
+        count(disputed), total(ceded), count(ceded),
+        func.coalesce(func.sum(case((open_, rows.c.balance * age), else_=0)), 0),
+    ]  # fmt: skip
+    for _name, low, high in BUCKETS:
+        if low is None:
+            condition = and_(open_, or_(rows.c.due_date.is_(None), rows.c.due_date >= day))
+        else:
+            condition = and_(overdue, past_due >= low)
+            if high is not None:
+                condition = and_(condition, past_due <= high)
+        columns.append(total(condition))
+    query = select(*columns).select_from(rows)
+    if collector_id is not None:
+        query = query.where(rows.c.collector_id == collector_id)
+    values = [int(v or 0) if not isinstance(v, float) else v for v in session.execute(query).one()]
+    (
+        open_balance, open_count, overdue_balance, overdue_count, disputed_balance,
+        disputed_count, ceded_balance, ceded_count, weighted_age, *buckets,
+    ) = values  # fmt: skip
+    return {
+        "open_balance": int(open_balance),
+        "open_invoices": int(open_count),
+        "overdue_balance": int(overdue_balance),
+        "overdue_invoices": int(overdue_count),
+        "overdue_percent": (overdue_balance / open_balance * 100) if open_balance else 0.0,
+        "disputed_balance": int(disputed_balance),
+        "disputed_invoices": int(disputed_count),
+        "ceded_balance": int(ceded_balance),
+        "ceded_invoices": int(ceded_count),
+        "average_debt_age": (float(weighted_age) / open_balance) if open_balance else 0.0,
+        "aging": {name: int(value) for (name, _l, _h), value in zip(BUCKETS, buckets, strict=True)},
+    }
+
+
+def credit_sales(session: Session, first: date, last: date) -> int:
+    """Receivables issued in [first, last], plus debit notes, minus amount-correcting
+    credit notes and the invoices annulled by credit notes issued in it."""
+    issued = session.scalar(
+        select(func.coalesce(func.sum(Document.total_amount), 0)).where(
+            Document.kind == "receivable",
+            Document.collectable,
+            ~Document.ceded,
+            Document.issue_date.between(first, last),
+        )
+    )
+    note, ref, target = aliased(Document), aliased(DocumentReference), aliased(Document)
+    adjustments = session.execute(
+        select(note.dte_type, ref.ref_code, note.total_amount, target.total_amount)
+        .join(ref, ref.document_id == note.id)
+        .join(target, target.id == ref.target_document_id)
+        .where(
+            note.issue_date.between(first, last),
+            note.dte_type.in_(CREDIT_NOTE_TYPES | DEBIT_NOTE_TYPES),
+            target.kind == "receivable",
+            target.collectable,
+            ref.ref_code.is_distinct_from(TEXT_ONLY),
+        )
+        .distinct()
+    ).all()
+    total = int(issued or 0)
+    for dte_type, code, amount, target_total in adjustments:
+        if dte_type in DEBIT_NOTE_TYPES:
+            total += 0 if code == ANNUL else amount
+        else:
+            total -= target_total if code == ANNUL else amount
+    return total

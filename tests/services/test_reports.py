@@ -1,0 +1,136 @@
+"""KPIs against a small fixture whose every figure is computed by hand below
+(docs/kpis.md has the definitions)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tests.dte_factory import OWN_RUT, Doc, Ref, envelope
+from totalfact_tui.db.models import Document
+from totalfact_tui.db.session import Database
+from totalfact_tui.services import payments, reports
+from totalfact_tui.services.companies import register_own_company
+from totalfact_tui.services.database import open_app_database
+from totalfact_tui.services.ingest import IngestSettings, ingest_bytes
+from totalfact_tui.services.payments import PaymentForm
+from totalfact_tui.services.users import add_user
+
+AS_OF = date(2026, 6, 30)
+
+
+@pytest.fixture
+def report_db(db_url: str) -> Iterator[Database]:
+    database = open_app_database(db_url)
+    register_own_company(database, OWN_RUT, "Andes")
+    add_user(database, "ana", "Ana Soto", "collector")
+    docs = [
+        # folio, issued, due, net -> total (19% VAT)
+        Doc(1, issue_date=date(2026, 4, 10), due_date=date(2026, 5, 10), net=100_000),  # 119.000
+        Doc(2, issue_date=date(2026, 5, 20), due_date=date(2026, 6, 19), net=200_000),  # 238.000
+        Doc(3, issue_date=date(2026, 6, 10), due_date=date(2026, 7, 10), net=300_000),  # 357.000
+        Doc(4, issue_date=date(2026, 1, 5), due_date=date(2026, 2, 4), net=50_000),  # 59.500
+        Doc(5, issue_date=date(2026, 6, 1), due_date=date(2026, 7, 1), net=10_000),  # 11.900, ceded
+        # A credit note correcting folio 2's amount by 20.000 net (23.800), issued 25 June.
+        Doc(
+            61,
+            dte_type=61,
+            issue_date=date(2026, 6, 25),
+            due_date=None,
+            net=20_000,
+            references=[Ref("33", "2", code=3)],
+        ),
+        # A credit note dated after the as-of day: it must not count yet.
+        Doc(
+            62,
+            dte_type=61,
+            issue_date=date(2026, 7, 2),
+            due_date=None,
+            net=10_000,
+            references=[Ref("33", "3", code=3)],
+        ),
+    ]
+    ingest_bytes(database, "set.xml", envelope(*docs), IngestSettings(today=date(2026, 7, 5)))
+    with database.write() as session:
+        ceded = session.scalars(select(Document).where(Document.folio == 5)).one()
+        ceded.ceded = True
+
+    def pay(folio: int, amount: int, day: date) -> None:
+        with database.read() as session:
+            document_id = session.scalars(select(Document.id).where(Document.folio == folio)).one()
+        payments.record_payment(
+            database, "ana", PaymentForm((document_id,), amount, day), date(2026, 7, 5)
+        )
+
+    pay(1, 19_000, date(2026, 6, 15))  # partial, before the as-of day
+    pay(1, 100_000, date(2026, 7, 3))  # the rest, after it: not counted at 30 June
+    pay(4, 59_500, date(2026, 3, 1))  # folio 4 fully paid in March
+    yield database
+    database.dispose()
+
+
+def test_balances_and_aging_by_hand(report_db: Database) -> None:
+    figures = reports.kpis(report_db, AS_OF)
+    # Open at 30 June (ceded folio 5 apart, folio 4 paid):
+    #   folio 1: 119.000 - 19.000 = 100.000, due 10 May -> 51 days past due (31-60)
+    #   folio 2: 238.000 - 23.800 = 214.200, due 19 June -> 11 days (1-30)
+    #   folio 3: 357.000 (the July credit note does not count yet), due 10 July: current
+    assert figures["open_balance"] == 100_000 + 214_200 + 357_000 == 671_200
+    assert figures["open_invoices"] == 3
+    assert figures["overdue_balance"] == 314_200 and figures["overdue_invoices"] == 2
+    assert figures["overdue_percent"] == pytest.approx(314_200 / 671_200 * 100)
+    assert figures["aging"] == {
+        "current": 357_000,
+        "1_30": 214_200,
+        "31_60": 100_000,
+        "61_90": 0,
+        "91_180": 0,
+        "over_180": 0,
+    }
+    assert sum(figures["aging"].values()) == figures["open_balance"]
+    assert (figures["ceded_balance"], figures["ceded_invoices"]) == (11_900, 1)
+    # Average debt age: (100.000 × 81 + 214.200 × 41 + 357.000 × 20) / 671.200
+    # (issued 10 April, 20 May, 10 June -> 81, 41 and 20 days before 30 June).
+    expected_age = (100_000 * 81 + 214_200 * 41 + 357_000 * 20) / 671_200
+    assert figures["average_debt_age"] == pytest.approx(expected_age)
+
+
+def test_dso_family_by_hand(report_db: Database) -> None:
+    figures = reports.kpis(report_db, AS_OF, days=90)
+    # Window 2 April .. 30 June: folios 1, 2, 3 issued (119.000 + 238.000 + 357.000;
+    # folio 5 is ceded, folio 4 was issued in January) minus the June credit note 23.800.
+    sales = 119_000 + 238_000 + 357_000 - 23_800
+    assert figures["credit_sales"] == sales == 690_200
+    assert figures["dso"] == pytest.approx(671_200 / 690_200 * 90)
+    assert figures["best_possible_dso"] == pytest.approx(357_000 / 690_200 * 90)
+    assert figures["average_days_delinquent"] == pytest.approx(314_200 / 690_200 * 90)
+
+
+def test_after_the_last_payment_the_figures_move(report_db: Database) -> None:
+    later = reports.kpis(report_db, date(2026, 7, 5))
+    # Folio 1 paid in full on 3 July; folio 3 corrected by the 2 July credit note
+    # (11.900): 214.200 + 345.100.
+    assert later["open_balance"] == 214_200 + 345_100
+    assert later["aging"]["31_60"] == 0
+
+
+def test_report_commands_hold_the_same_numbers(cli: object, report_db: Database) -> None:
+    import csv
+    import io
+    import json
+
+    url = report_db.engine.url.render_as_string(hide_password=False)
+    run = lambda *args: cli("--db", url, "report", *args)  # type: ignore[operator]  # noqa: E731
+    as_json = json.loads(run("kpis", "--as-of", "2026-06-30", "--format", "json").out)
+    assert as_json["open_balance"] == 671_200 and as_json["aging"]["31_60"] == 100_000
+    aging = json.loads(run("aging", "--as-of", "2026-06-30", "--format", "json").out)
+    assert aging == as_json["aging"] | {"open_balance": 671_200}
+    rows = list(
+        csv.DictReader(io.StringIO(run("aging", "--as-of", "2026-06-30", "--format", "csv").out))
+    )
+    assert {r["bucket"]: int(r["balance"]) for r in rows}["1_30"] == 214_200
+    table = run("kpis", "--as-of", "2026-06-30")
+    assert table.code == 0 and "$671.200" in table.out
