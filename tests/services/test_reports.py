@@ -134,3 +134,49 @@ def test_report_commands_hold_the_same_numbers(cli: object, report_db: Database)
     assert {r["bucket"]: int(r["balance"]) for r in rows}["1_30"] == 214_200
     table = run("kpis", "--as-of", "2026-06-30")
     assert table.code == 0 and "$671.200" in table.out
+
+
+def test_period_figures_by_hand(report_db: Database) -> None:
+    figures = reports.kpis(report_db, AS_OF)  # period: 1-30 June 2026
+    # June payments: 19.000 on folio 1 (issued 10 April, due 10 May) paid 15 June:
+    # 66 days from issue, 36 days late.
+    assert figures["average_collection_period"] == pytest.approx(66.0)
+    assert figures["weighted_days_late"] == pytest.approx(36.0)
+    # CEI: AR on 31 May = folio 1 (119.000) + folio 2 (238.000) = 357.000; June credit
+    # sales = folio 3 (357.000) - the June credit note (23.800) = 333.200; AR on 30 June
+    # = 671.200, of which current 357.000. (357.000 + 333.200 - 671.200) = 19.000 collected
+    # out of (357.000 + 333.200 - 357.000) = 333.200 collectable.
+    assert figures["period_credit_sales"] == 333_200
+    assert figures["cei"] == pytest.approx(19_000 / 333_200 * 100)
+    # Count-back: 671.200 - June 333.200 (30 days) = 338.000 - May 238.000 (31 days)
+    # = 100.000, which is 100.000/119.000 of April's 30 days.
+    assert figures["dso_countback"] == pytest.approx(30 + 31 + 100_000 / 119_000 * 30)
+    # No action in June: the one customer with an overdue balance was not managed.
+    assert (figures["customers_overdue"], figures["customers_managed"]) == (1, 0)
+    assert figures["customers_managed_percent"] == 0.0
+    assert figures["calls"] == 0 and figures["promises_made"] == 0
+    assert 0.0 <= figures["agenda_progress_percent"] <= 100.0
+
+
+def test_customers_managed_and_calls_in_a_period(report_db: Database) -> None:
+    from datetime import datetime
+
+    from totalfact_tui.services.actions import ActionForm, log_action
+
+    with report_db.read() as session:
+        two = session.scalars(select(Document.id).where(Document.folio == 2)).one()
+    now = datetime(2026, 6, 20, 15, 0).astimezone()
+    log_action(report_db, "ana", ActionForm((two,), "no_contesta"), date(2026, 6, 20), now=now)
+    log_action(
+        report_db,
+        "ana",
+        ActionForm((two,), "promesa_pago", promise_date=date(2026, 6, 28)),
+        date(2026, 6, 20),
+        now=now,
+    )
+    figures = reports.kpis(report_db, AS_OF)
+    assert figures["customers_managed_percent"] == 100.0
+    # Two calls, one reached the customer (the promise): 50 %.
+    assert (figures["calls"], figures["right_party_contacts"]) == (2, 1)
+    assert figures["right_party_contact_rate"] == 50.0
+    assert figures["promises_made"] == 1 and figures["promised_amount"] == 214_200

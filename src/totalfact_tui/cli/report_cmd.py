@@ -25,14 +25,27 @@ def register(app: typer.Typer) -> None:
     app.add_typer(report, name="report")
 
     def figures(
-        ctx: typer.Context, as_of: str | None, days: int, collector: str | None
+        ctx: typer.Context,
+        as_of: str | None,
+        days: int,
+        collector: str | None,
+        first: str | None = None,
+        last: str | None = None,
     ) -> dict[str, Any]:
         from totalfact_tui.services import agenda, reports
 
         state: CliState = ctx.obj
         database = state.database()
         collector_id = agenda.person(database, collector).user_id if collector else None
-        return reports.kpis(database, parse_day(as_of, state.today()), days, collector_id)
+        day = parse_day(as_of, state.today())
+        return reports.kpis(
+            database,
+            day,
+            days,
+            collector_id,
+            parse_day(first, day) if first else None,
+            parse_day(last, day) if last else None,
+        )
 
     @report.command("kpis", help=t("help.report.kpis"))
     def kpis(
@@ -40,11 +53,13 @@ def register(app: typer.Typer) -> None:
         as_of: Annotated[str | None, typer.Option("--as-of", help=t("help.report.as_of"))] = None,
         days: Annotated[int, typer.Option("--days", help=t("help.report.days"))] = 90,
         collector: Annotated[str | None, typer.Option("--collector")] = None,
+        first: Annotated[str | None, typer.Option("--from", help=t("help.report.from"))] = None,
+        last: Annotated[str | None, typer.Option("--to", help=t("help.report.to"))] = None,
         fmt: Annotated[OutputFormat, typer.Option("--format", help=t("help.format"))] = (
             OutputFormat.TABLE
         ),
     ) -> None:
-        values = figures(ctx, as_of, days, collector)
+        values = figures(ctx, as_of, days, collector, first, last)
         if fmt is OutputFormat.JSON:
             typer.echo(json.dumps(values, ensure_ascii=False, indent=2, default=json_default))
             return

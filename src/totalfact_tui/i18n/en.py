@@ -728,4 +728,6 @@ MESSAGES: dict[str, str] = {
     "help.report.aging": "Open balance by days past due.",
     "help.report.as_of": "As-of date (YYYY-MM-DD; default today).",
     "help.report.days": "Days of sales for DSO (default 90).",
+    "help.report.from": "Start of the period (default: the 1st of the as-of month).",
+    "help.report.to": "End of the period (default: the as-of date).",
 }

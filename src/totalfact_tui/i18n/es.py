@@ -728,4 +728,6 @@ MESSAGES: dict[str, str] = {
     "help.report.aging": "Saldo abierto por tramos de días de atraso.",
     "help.report.as_of": "Fecha de corte (AAAA-MM-DD; por omisión hoy).",
     "help.report.days": "Días de ventas para el DSO (por omisión 90).",
+    "help.report.from": "Inicio del período (por omisión el 1 del mes de la fecha de corte).",
+    "help.report.to": "Fin del período (por omisión la fecha de corte).",
 }

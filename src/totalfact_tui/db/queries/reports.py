@@ -208,3 +208,143 @@ def credit_sales(session: Session, first: date, last: date) -> int:
         else:
             total -= target_total if code == ANNUL else amount
     return total
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def payment_timing(
+    session: Session, first: date, last: date, collector_id: int | None = None
+) -> dict[str, float]:
+    """Amount-weighted days from issue to payment, and days late, of the payments
+    confirmed with a payment date in [first, last]."""
+    dialect = session.get_bind().dialect.name
+    from_issue = days_between(Payment.paid_on, Document.issue_date, dialect)
+    late = days_between(Payment.paid_on, Document.due_date, dialect)
+    query = (
+        select(
+            func.coalesce(func.sum(PaymentAllocation.amount * from_issue), 0),
+            func.coalesce(func.sum(PaymentAllocation.amount * case((late > 0, late), else_=0)), 0),
+            func.coalesce(func.sum(PaymentAllocation.amount), 0),
+        )
+        .join(Payment, Payment.id == PaymentAllocation.payment_id)
+        .join(Document, Document.id == PaymentAllocation.document_id)
+        .where(
+            Payment.status == "confirmed",
+            Payment.paid_on.between(first, last),
+            Document.kind == "receivable",
+            ~Document.ceded,
+        )
+    )
+    if collector_id is not None:
+        query = query.where(Document.collector_id == collector_id)
+    weighted_issue, weighted_late, amount = session.execute(query).one()
+    if not amount:
+        return {"average_collection_period": 0.0, "weighted_days_late": 0.0}
+    return {
+        "average_collection_period": float(weighted_issue) / float(amount),
+        "weighted_days_late": float(weighted_late) / float(amount),
+    }
+
+
+def customers_managed(
+    session: Session, day: date, first: date, last: date, collector_id: int | None = None
+) -> dict[str, float]:
+    from totalfact_tui.db.models import Action
+
+    rows = as_of(day)
+    overdue = (
+        select(rows.c.customer_id)
+        .where(rows.c.balance > 0, ~rows.c.ceded, rows.c.due_date < day)
+        .distinct()
+    )
+    if collector_id is not None:
+        overdue = overdue.where(rows.c.collector_id == collector_id)
+    overdue_customers = overdue.subquery()
+    total = session.scalar(select(func.count()).select_from(overdue_customers)) or 0
+    acted = (
+        select(Action.customer_id)
+        .where(
+            Action.occurred_at >= _day_start(first),
+            Action.occurred_at < _end_of(last),
+            Action.customer_id.in_(select(overdue_customers.c.customer_id)),
+        )
+        .distinct()
+        .subquery()
+    )
+    managed = session.scalar(select(func.count()).select_from(acted)) or 0
+    return {
+        "customers_overdue": int(total),
+        "customers_managed": int(managed),
+        "customers_managed_percent": managed / total * 100 if total else 0.0,
+    }
+
+
+def promises_and_calls(
+    session: Session, first: date, last: date, user_id: int | None = None
+) -> dict[str, float]:
+    from totalfact_tui.db.models import Action, Promise, ResultCode
+
+    start, end = _day_start(first), _end_of(last)
+    promise_query = select(
+        func.count(),
+        func.coalesce(func.sum(Promise.amount), 0),
+        func.coalesce(func.sum(case((Promise.status == "cumplida", 1), else_=0)), 0),
+        func.coalesce(
+            func.sum(case((Promise.status.in_(("incumplida", "parcial")), 1), else_=0)), 0
+        ),
+        func.coalesce(func.sum(Promise.amount_paid), 0),
+    )
+    # A promise is made when the call that took it happened.
+    made_at = func.coalesce(Action.occurred_at, Promise.created_at)
+    promise_query = (
+        promise_query.select_from(Promise)
+        .outerjoin(Action, Action.id == Promise.action_id)
+        .where(made_at >= start, made_at < end, Promise.status != "cancelada")
+    )
+    if user_id is not None:
+        promise_query = promise_query.where(Promise.user_id == user_id)
+    made, promised, kept, broken, collected = session.execute(promise_query).one()
+    reached = ("contact", "promise", "claims_paid", "dispute", "callback")
+    call_query = (
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((ResultCode.kind.in_(reached), 1), else_=0)), 0),
+        )
+        .select_from(Action)
+        .join(ResultCode, ResultCode.code == Action.result_code)
+        .where(Action.channel == "phone", Action.occurred_at >= start, Action.occurred_at < end)
+    )
+    if user_id is not None:
+        call_query = call_query.where(Action.user_id == user_id)
+    calls, contacts = session.execute(call_query).one()
+    judged = int(kept) + int(broken)
+    return {
+        "promises_made": int(made),
+        "promised_amount": int(promised),
+        "promises_kept": int(kept),
+        "promises_broken": int(broken),
+        "promises_kept_rate": int(kept) / judged * 100 if judged else 0.0,
+        "promised_collected": int(collected),
+        "calls": int(calls),
+        "right_party_contacts": int(contacts),
+        "right_party_contact_rate": int(contacts) / int(calls) * 100 if calls else 0.0,
+    }
+
+
+def agenda_progress(session: Session, day: date, collector_id: int | None = None) -> float:
+    """Promised for the day / balance on the day's agendas (today's picture)."""
+    query = select(
+        func.coalesce(
+            func.sum(
+                case((Document.open_promise_date == day, Document.open_promise_amount), else_=0)
+            ),
+            0,
+        ),
+        func.coalesce(func.sum(Document.balance), 0),
+    ).where(Document.is_open, Document.next_action_date <= day)
+    if collector_id is not None:
+        query = query.where(Document.collector_id == collector_id)
+    promised, due = session.execute(query).one()
+    return float(promised) / float(due) * 100 if due else 0.0
