@@ -180,3 +180,51 @@ def test_customers_managed_and_calls_in_a_period(report_db: Database) -> None:
     assert (figures["calls"], figures["right_party_contacts"]) == (2, 1)
     assert figures["right_party_contact_rate"] == 50.0
     assert figures["promises_made"] == 1 and figures["promised_amount"] == 214_200
+
+
+def test_debtors_and_collector_production(report_db: Database, cli: object) -> None:
+    import json
+    from datetime import datetime
+
+    from totalfact_tui.services.actions import ActionForm, log_action
+
+    (top,) = reports.top_debtors(report_db, AS_OF)
+    assert (top["open_balance"], top["overdue_balance"], top["open_invoices"]) == (
+        671_200,
+        314_200,
+        3,
+    )
+    assert top["max_days_past_due"] == 51  # folio 1, due 10 May
+    with report_db.read() as session:
+        two = session.scalars(select(Document.id).where(Document.folio == 2)).one()
+    log_action(
+        report_db,
+        "ana",
+        ActionForm((two,), "promesa_pago", promise_date=date(2026, 7, 3)),
+        date(2026, 6, 20),
+        now=datetime(2026, 6, 20, 11, 0).astimezone(),
+    )
+    payments.record_payment(
+        report_db, "ana", PaymentForm((two,), 14_200, date(2026, 7, 1)), date(2026, 7, 5)
+    )
+    (ana,) = reports.collectors(report_db, date(2026, 6, 1), date(2026, 7, 31))
+    # One call that reached the customer, one promise of folio 2's balance (214.200),
+    # and folio 2 (worked in the period) was paid 14.200 on 1 July; folio 1's payments
+    # do not count: ana did not work it in the period.
+    assert (ana["actions"], ana["calls"], ana["right_party_contacts"]) == (1, 1, 1)
+    assert (ana["promises"], ana["promised_amount"]) == (1, 214_200)
+    assert ana["collected_on_worked_invoices"] == 14_200 and ana["customers_managed"] == 1
+    url = report_db.engine.url.render_as_string(hide_password=False)
+    shown = cli(
+        "--db",
+        url,
+        "report",
+        "collectors",
+        "--from",
+        "2026-06-01",
+        "--to",
+        "2026-07-31",
+        "--format",
+        "json",
+    )  # type: ignore[operator]
+    assert json.loads(shown.out)[0]["collected_on_worked_invoices"] == 14_200

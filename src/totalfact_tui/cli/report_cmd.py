@@ -4,6 +4,7 @@ JSON keys are the metric names of docs/kpis.md."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -86,6 +87,61 @@ def register(app: typer.Typer) -> None:
         rows = [{"bucket": name, "balance": value} for name, value in values["aging"].items()]
         rows.append({"bucket": "open_balance", "balance": values["open_balance"]})
         emit(rows, AGING_COLUMNS, fmt)
+
+    @report.command("debtors", help=t("help.report.debtors"))
+    def debtors(
+        ctx: typer.Context,
+        as_of: Annotated[str | None, typer.Option("--as-of", help=t("help.report.as_of"))] = None,
+        limit: Annotated[int, typer.Option("--limit")] = 20,
+        fmt: Annotated[OutputFormat, typer.Option("--format", help=t("help.format"))] = (
+            OutputFormat.TABLE
+        ),
+        output: Annotated[Path | None, typer.Option("--output", help=t("help.output"))] = None,
+    ) -> None:
+        from totalfact_tui.services.reports import top_debtors
+
+        state: CliState = ctx.obj
+        rows = top_debtors(state.database(), parse_day(as_of, state.today()), limit)
+        emit(rows, DEBTOR_COLUMNS, fmt, output, empty_message=t("report.nothing"))
+
+    @report.command("collectors", help=t("help.report.collectors"))
+    def collectors(
+        ctx: typer.Context,
+        first: Annotated[str | None, typer.Option("--from", help=t("help.report.from"))] = None,
+        last: Annotated[str | None, typer.Option("--to", help=t("help.report.to"))] = None,
+        fmt: Annotated[OutputFormat, typer.Option("--format", help=t("help.format"))] = (
+            OutputFormat.TABLE
+        ),
+        output: Annotated[Path | None, typer.Option("--output", help=t("help.output"))] = None,
+    ) -> None:
+        from totalfact_tui.services.reports import collectors as production
+
+        state: CliState = ctx.obj
+        end = parse_day(last, state.today())
+        start = parse_day(first, end.replace(day=1))
+        rows = production(state.database(), start, end)
+        emit(rows, COLLECTOR_COLUMNS, fmt, output, empty_message=t("report.nothing"))
+
+
+DEBTOR_COLUMNS = (
+    Column("customer_name", "agenda.col.customer"),
+    Column("customer_rut", "agenda.col.rut"),
+    Column("open_balance", "report.col.open", "money"),
+    Column("overdue_balance", "report.col.overdue", "money"),
+    Column("open_invoices", "dunning.col.invoices", "int"),
+    Column("max_days_past_due", "report.col.max_days", "int"),
+)
+COLLECTOR_COLUMNS = (
+    Column("name", "report.col.collector"),
+    Column("actions", "report.col.actions", "int"),
+    Column("calls", "report.col.calls", "int"),
+    Column("right_party_contacts", "report.col.contacts", "int"),
+    Column("promises", "report.col.promises", "int"),
+    Column("promised_amount", "report.col.promised", "money"),
+    Column("promises_kept", "report.col.kept", "int"),
+    Column("collected_on_worked_invoices", "report.col.collected", "money"),
+    Column("customers_managed", "report.col.customers", "int"),
+)
 
 
 def _shown(name: str, value: Any) -> str:

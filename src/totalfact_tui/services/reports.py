@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from totalfact_tui.db.queries.reports import (
     agenda_progress,
     balances,
+    collector_production,
     credit_sales,
     customers_managed,
+    debtors,
     payment_timing,
     promises_and_calls,
 )
@@ -97,3 +99,13 @@ def _cei(session: Session, first: date, last: date, collector_id: int | None) ->
         "period_credit_sales": sales,
         "cei": collected / collectable * 100 if collectable else 0.0,
     }
+
+
+def top_debtors(database: Database, day: date, limit: int = 20) -> list[dict[str, Any]]:
+    with database.read() as session:
+        return debtors(session, day, limit)
+
+
+def collectors(database: Database, first: date, last: date) -> list[dict[str, Any]]:
+    with database.read() as session:
+        return collector_production(session, first, last)

@@ -348,3 +348,137 @@ def agenda_progress(session: Session, day: date, collector_id: int | None = None
         query = query.where(Document.collector_id == collector_id)
     promised, due = session.execute(query).one()
     return float(promised) / float(due) * 100 if due else 0.0
+
+
+def debtors(session: Session, day: date, limit: int = 20) -> list[dict[str, Any]]:
+    """Customers by open balance as of ``day`` (ceded invoices apart)."""
+    from totalfact_tui.db.models import Customer
+
+    dialect = session.get_bind().dialect.name
+    rows = as_of(day)
+    open_ = and_(rows.c.balance > 0, ~rows.c.ceded)
+    overdue = and_(open_, rows.c.due_date < day)
+    past_due = days_between(literal(day), rows.c.due_date, dialect)
+    query = (
+        select(
+            Customer.id,
+            Customer.name,
+            Customer.rut,
+            func.sum(rows.c.balance).label("open_balance"),
+            func.coalesce(func.sum(case((overdue, rows.c.balance), else_=0)), 0),
+            func.count(),
+            func.coalesce(func.max(case((overdue, past_due), else_=0)), 0),
+        )
+        .join(Customer, Customer.id == rows.c.customer_id)
+        .where(open_)
+        .group_by(Customer.id, Customer.name, Customer.rut)
+        .order_by(func.sum(rows.c.balance).desc(), Customer.id)
+        .limit(limit)
+    )
+    return [
+        {
+            "customer_id": customer_id,
+            "customer_name": name,
+            "customer_rut": rut,
+            "open_balance": int(open_balance),
+            "overdue_balance": int(overdue_balance),
+            "open_invoices": int(count),
+            "max_days_past_due": int(max_days or 0),
+        }
+        for (
+            customer_id,
+            name,
+            rut,
+            open_balance,
+            overdue_balance,
+            count,
+            max_days,
+        ) in session.execute(query)
+    ]
+
+
+def collector_production(session: Session, first: date, last: date) -> list[dict[str, Any]]:
+    """Per collector over [first, last] (docs/kpis.md, "Collector production")."""
+    from totalfact_tui.db.models import Action, ActionDocument, Promise, ResultCode, User
+
+    start, end = _day_start(first), _end_of(last)
+    reached = ("contact", "promise", "claims_paid", "dispute", "callback")
+    in_period = and_(Action.occurred_at >= start, Action.occurred_at < end)
+    actions = dict(
+        (row[0], row[1:])
+        for row in session.execute(
+            select(
+                Action.user_id,
+                func.count(),
+                func.coalesce(func.sum(case((Action.channel == "phone", 1), else_=0)), 0),
+                func.coalesce(
+                    func.sum(
+                        case(
+                            (and_(Action.channel == "phone", ResultCode.kind.in_(reached)), 1),
+                            else_=0,
+                        )
+                    ),
+                    0,
+                ),
+                func.count(func.distinct(Action.customer_id)),
+            )
+            .select_from(Action)
+            .join(ResultCode, ResultCode.code == Action.result_code)
+            .where(in_period)
+            .group_by(Action.user_id)
+        )
+    )
+    made_at = func.coalesce(Action.occurred_at, Promise.created_at)
+    promises = dict(
+        (row[0], row[1:])
+        for row in session.execute(
+            select(
+                Promise.user_id,
+                func.count(),
+                func.coalesce(func.sum(Promise.amount), 0),
+                func.coalesce(func.sum(case((Promise.status == "cumplida", 1), else_=0)), 0),
+            )
+            .select_from(Promise)
+            .outerjoin(Action, Action.id == Promise.action_id)
+            .where(made_at >= start, made_at < end, Promise.status != "cancelada")
+            .group_by(Promise.user_id)
+        )
+    )
+    worked = (
+        select(Action.user_id, ActionDocument.document_id)
+        .join(ActionDocument, ActionDocument.action_id == Action.id)
+        .where(in_period)
+        .distinct()
+        .subquery()
+    )
+    collected: dict[int, int] = dict(
+        session.execute(
+            select(worked.c.user_id, func.coalesce(func.sum(PaymentAllocation.amount), 0))
+            .join(PaymentAllocation, PaymentAllocation.document_id == worked.c.document_id)
+            .join(Payment, Payment.id == PaymentAllocation.payment_id)
+            .where(Payment.status == "confirmed", Payment.paid_on.between(first, last))
+            .group_by(worked.c.user_id)
+        ).all()
+    )
+    people = session.execute(
+        select(User.id, User.username, User.name).where(User.id.in_(set(actions) | set(promises)))
+    ).all()
+    table = []
+    for user_id, username, name in sorted(people, key=lambda p: p[2]):
+        count, calls, contacts, customers = actions.get(user_id, (0, 0, 0, 0))
+        made, amount, kept = promises.get(user_id, (0, 0, 0))
+        table.append(
+            {
+                "username": username,
+                "name": name,
+                "actions": int(count),
+                "calls": int(calls),
+                "right_party_contacts": int(contacts),
+                "promises": int(made),
+                "promised_amount": int(amount),
+                "promises_kept": int(kept),
+                "collected_on_worked_invoices": int(collected.get(user_id, 0)),
+                "customers_managed": int(customers),
+            }
+        )
+    return table
