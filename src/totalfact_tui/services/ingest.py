@@ -104,6 +104,14 @@ class IngestSummary:
         "notes_applied", "conflicts", "misrouted",
     )  # fmt: skip
 
+    def add_file(self, counts: IngestSummary) -> None:
+        """Count one more file, with what it held."""
+        self.files += 1
+        for name in self.COUNTS[1:]:
+            setattr(self, name, getattr(self, name) + getattr(counts, name))
+        self.errors.extend(counts.errors)
+        self.warnings.extend(counts.warnings)
+
 
 # --------------------------------------------------------------------------- entry points
 
@@ -170,11 +178,7 @@ def ingest_together(
                 for group in groups:
                     summary = IngestSummary()
                     for counts in results[position : position + len(group)]:
-                        summary.files += 1
-                        for name in IngestSummary.COUNTS[1:]:
-                            setattr(summary, name, getattr(summary, name) + getattr(counts, name))
-                        summary.errors.extend(counts.errors)
-                        summary.warnings.extend(counts.warnings)
+                        summary.add_file(counts)
                     position += len(group)
                     summaries.append(summary)
                 record(session, summaries)
@@ -279,8 +283,7 @@ class _Loader:
             for source in sources:
                 results.append(self._alone(source))
         for source, counts in zip(sources, results, strict=True):
-            self.summary.files += 1
-            self._merge(counts)
+            self.summary.add_file(counts)
             if on_file is not None:
                 on_file(source.name)
 
@@ -294,12 +297,6 @@ class _Loader:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
-
-    def _merge(self, counts: IngestSummary) -> None:
-        for name in IngestSummary.COUNTS[1:]:
-            setattr(self.summary, name, getattr(self.summary, name) + getattr(counts, name))
-        self.summary.errors.extend(counts.errors)
-        self.summary.warnings.extend(counts.warnings)
 
 
 def _plain(params: dict[str, Any]) -> dict[str, Any]:
