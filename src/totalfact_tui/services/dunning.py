@@ -92,14 +92,14 @@ def run_dunning(
             )
             .order_by(Customer.id, Document.due_date, Document.id)
         ).all()
+        # The steps already reminded, of the invoices still open (a join, not a list of
+        # ids: there can be many).
         reminded = {
             (document_id, days)
             for document_id, days in session.execute(
-                select(DunningLog.document_id, DunningLog.step_days).where(
-                    DunningLog.document_id.in_([d.id for d, _ in candidates])
-                    if len(candidates) < 30_000
-                    else DunningLog.id.is_not(None)
-                )
+                select(DunningLog.document_id, DunningLog.step_days)
+                .join(Document, Document.id == DunningLog.document_id)
+                .where(Document.is_open)
             )
         }
         by_customer: dict[int, list[tuple[Document, Step]]] = {}
@@ -198,16 +198,7 @@ def _queue(
         session, documents, customer.id, None, None, today
     )
     rendered = render_template(step.template, customer.lang or "es", context)
-    draft = Draft(
-        customer.id,
-        tuple(d.id for d in ordered),
-        step.template,
-        to,
-        rendered.subject,
-        rendered.text,
-        html=rendered.html,
-        rendered_body=rendered.text,
-    )
+    draft = Draft.of(customer.id, ordered, step.template, to, rendered)
     return queue_in_session(session, audit.SYSTEM_ACTOR, draft)
 
 

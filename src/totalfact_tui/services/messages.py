@@ -63,6 +63,27 @@ class Draft:
     html: str | None = None
     rendered_body: str = ""
 
+    @classmethod
+    def of(
+        cls,
+        customer_id: int,
+        documents: list[Document],
+        template: str,
+        to: str,
+        rendered: render.Rendered,
+    ) -> Draft:
+        """A draft as the template rendered it (nothing edited yet)."""
+        return cls(
+            customer_id,
+            tuple(d.id for d in documents),
+            template,
+            to,
+            rendered.subject,
+            rendered.text,
+            html=rendered.html,
+            rendered_body=rendered.text,
+        )
+
 
 def _filters() -> dict[str, Any]:
     return {"clp": format_clp, "fecha": lambda value: format_date(value) if value else "-"}
@@ -192,16 +213,7 @@ def _draft_in_session(
     to = (contact.email if contact and contact.email else None) or default_address(
         session, customer
     )
-    return Draft(
-        customer.id,
-        tuple(d.id for d in documents),
-        kind,
-        to,
-        rendered.subject,
-        rendered.text,
-        html=rendered.html,
-        rendered_body=rendered.text,
-    )
+    return Draft.of(customer.id, documents, kind, to, rendered)
 
 
 def default_address(session: Session, customer: Customer) -> str:

@@ -83,47 +83,38 @@ class OutboxView:
 
 def settings_from_values(values: Mapping[str, Any]) -> SmtpSettings:
     """The same from the settings' values (``smtp.host``...)."""
-    config = _Values(values)
-    host = config.get("smtp.host")
-    sender = config.get("smtp.from")
+    host = values.get("smtp.host")
+    sender = values.get("smtp.from")
     if not host or not sender:
         raise TotalfactError("outbox.not_configured")
-    security = str(config.get("smtp.security") or "starttls").lower()
+    security = str(values.get("smtp.security") or "starttls").lower()
     if security not in smtp.SECURITY:
         raise TotalfactError("outbox.bad_security", value=security)
     from totalfact_tui.mail.imap import is_loopback
 
     if security == "plain" and not is_loopback(str(host)):
         raise TotalfactError("outbox.plain_refused", host=host)
-    secret = config.get("smtp.password")
-    command = config.get("smtp.password_command")
+    secret = values.get("smtp.password")
+    command = values.get("smtp.password_command")
     if command:
         secret = secret_from(command, "smtp.password_command")
     return SmtpSettings(
         connection=smtp.SmtpConnection(
             host=str(host),
-            port=int(config.get("smtp.port") or smtp.default_port(security)),
+            port=int(values.get("smtp.port") or smtp.default_port(security)),
             security=security,
-            username=config.get("smtp.username"),
+            username=values.get("smtp.username"),
             password=secret,
-            ca_file=config.get("smtp.ca_file"),
-            timeout=float(config.get("smtp.timeout") or 30),
+            ca_file=values.get("smtp.ca_file"),
+            timeout=float(values.get("smtp.timeout") or 30),
         ),
         sender=validate_email(str(sender)),
-        reply_to=validate_email(str(config.get("smtp.reply_to")))
-        if config.get("smtp.reply_to")
+        reply_to=validate_email(str(values.get("smtp.reply_to")))
+        if values.get("smtp.reply_to")
         else None,
-        bcc=validate_email(str(config.get("smtp.bcc"))) if config.get("smtp.bcc") else None,
-        max_attempts=max(int(config.get("smtp.max_attempts") or 8), 1),
+        bcc=validate_email(str(values.get("smtp.bcc"))) if values.get("smtp.bcc") else None,
+        max_attempts=max(int(values.get("smtp.max_attempts") or 8), 1),
     )
-
-
-class _Values:
-    def __init__(self, values: Mapping[str, Any]) -> None:
-        self.values = values
-
-    def get(self, name: str) -> Any:
-        return self.values.get(name)
 
 
 def _addresses(text: str | None) -> list[str]:
