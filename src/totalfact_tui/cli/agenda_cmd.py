@@ -76,17 +76,12 @@ def register(app: typer.Typer) -> None:
         agenda_service.settle_promises(database, today, state.config.get("preventive_lead_days"))
         chosen = order or agenda_service.order_preference(database, subject.user_id)
         target = parse_day(day, today)
-        rows: list[dict[str, Any]] = []
-        cursor = None
-        while True:
-            page = agenda_service.load_page(
-                database, viewer, scope, target, chosen, after=cursor, limit=500
+        rows = [
+            agenda_dict(row) | {"priority": priority}
+            for priority, row in enumerate(
+                agenda_service.load_all(database, viewer, scope, target, chosen), start=1
             )
-            for row in page.rows:
-                rows.append(agenda_dict(row) | {"priority": len(rows) + 1})
-            if page.cursor is None:
-                break
-            cursor = page.cursor
+        ]
         emit(rows, AGENDA_COLUMNS, fmt, output, empty_message=t("agenda.empty"))
 
     action = typer.Typer(help=t("help.action"), no_args_is_help=True)

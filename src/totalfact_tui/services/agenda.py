@@ -36,6 +36,7 @@ __all__ = [
     "CustomerGroup",
     "Person",
     "collectors",
+    "load_all",
     "load_groups",
     "load_page",
     "load_totals",
@@ -121,6 +122,26 @@ def load_page(
         raise InvalidValue("error.invalid_value", field="order", value=order)
     with database.read() as session:
         return agenda_page(session, scope, day, viewer.user_id, order, filters, after, limit)
+
+
+def load_all(
+    database: Database,
+    viewer: Person,
+    scope: Scope,
+    day: date,
+    order: str = OLDEST,
+    filters: AgendaFilter | None = None,
+    most: int | None = None,
+) -> list[AgendaRow]:
+    """Every row of an agenda (at most ``most``), in priority order, page by page."""
+    rows: list[AgendaRow] = []
+    cursor = None
+    while True:
+        page = load_page(database, viewer, scope, day, order, filters, after=cursor, limit=500)
+        rows.extend(page.rows)
+        if page.cursor is None or (most is not None and len(rows) >= most):
+            return rows[:most] if most is not None else rows
+        cursor = page.cursor
 
 
 def load_totals(

@@ -483,29 +483,21 @@ class AgendaScreen(Screen[None]):
         context, subject, day = self.context, self.subject, self.day
         if context is None or subject is None or day is None:
             return
-        rows: list[AgendaRow] = []
-        cursor = None
         try:
             scope = service.scope_for(context.viewer, subject)
-            while True:
-                page = service.load_page(
-                    context.database,
-                    context.viewer,
-                    scope,
-                    day,
-                    self.order,
-                    self.filters,
-                    after=cursor,
-                    limit=500,
-                )
-                rows.extend(page.rows)
-                if page.cursor is None or len(rows) >= SELECT_ALL_LIMIT:
-                    break
-                cursor = page.cursor
+            rows = service.load_all(
+                context.database,
+                context.viewer,
+                scope,
+                day,
+                self.order,
+                self.filters,
+                most=SELECT_ALL_LIMIT,
+            )
         except Exception as exc:
             self.app.call_from_thread(self.tui.report, exc)
             return
-        self.app.call_from_thread(self._select_rows, rows[:SELECT_ALL_LIMIT])
+        self.app.call_from_thread(self._select_rows, rows)
 
     def _select_rows(self, rows: list[AgendaRow]) -> None:
         for row in rows:
