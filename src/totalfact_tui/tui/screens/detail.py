@@ -22,6 +22,7 @@ from totalfact_tui.tui import format as fmt
 from totalfact_tui.tui.widgets.agenda_table import flags
 
 if TYPE_CHECKING:
+    from totalfact_tui.db.session import Database
     from totalfact_tui.domain.agenda import AgendaRow
     from totalfact_tui.services.actions import LoggedAction
     from totalfact_tui.services.contacts import ContactView
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from totalfact_tui.services.payments import PaymentView
     from totalfact_tui.tui.app import TotalfactApp
     from totalfact_tui.tui.context import TuiContext
+    from totalfact_tui.tui.modals.item_actions import ItemAction
 
 
 class DetailScreen(Screen[bool]):
@@ -441,81 +443,85 @@ class DetailScreen(Screen[bool]):
         if rows:
             self.app.push_screen(PaymentModal(rows, self.context), callback=self._saved)
 
+    def _choose(
+        self,
+        title_key: str,
+        empty_key: str,
+        items: list[tuple[int, str]],
+        actions: list[ItemAction],
+        *,
+        comment: bool = False,
+    ) -> None:
+        """A list of things of the customer (payments, holds, tasks) to act on."""
+        from totalfact_tui.tui.modals.item_actions import ItemActionsModal
+
+        if not items:
+            self.notify(t(empty_key), severity="warning")
+            return
+        self.app.push_screen(
+            ItemActionsModal(t(title_key), items, actions, self.context, comment=comment),
+            callback=self._saved,
+        )
+
     def action_confirm_payment(self) -> None:
         from totalfact_tui.services import payments
-        from totalfact_tui.tui.modals.item_actions import ItemAction, ItemActionsModal
+        from totalfact_tui.tui.modals.item_actions import ItemAction
 
         if self.view is None:
             return
-        if not self.view.to_confirm:
-            self.notify(t("payment.none_to_confirm"), severity="warning")
-            return
-        context = self.context
-        user, today = context.viewer.username, context.settings.current_day()
-        self.app.push_screen(
-            ItemActionsModal(
-                t("payment.confirm_title"),
-                [(p.id, _payment_label(p)) for p in self.view.to_confirm],
-                [
-                    ItemAction(
-                        "c",
-                        t("payment.confirm"),
-                        lambda pid, _c: payments.confirm_payment(
-                            context.database, user, pid, today, context.settings.lead_days
-                        ),
+        database, user, today, lead = self._work_arguments()
+        self._choose(
+            "payment.confirm_title",
+            "payment.none_to_confirm",
+            [(p.id, _payment_label(p)) for p in self.view.to_confirm],
+            [
+                ItemAction(
+                    "c",
+                    t("payment.confirm"),
+                    lambda pid, _c: payments.confirm_payment(database, user, pid, today, lead),
+                ),
+                ItemAction(
+                    "r",
+                    t("payment.reject"),
+                    lambda pid, comment: payments.reject_payment(
+                        database, user, pid, today, comment, lead
                     ),
-                    ItemAction(
-                        "r",
-                        t("payment.reject"),
-                        lambda pid, comment: payments.reject_payment(
-                            context.database,
-                            user,
-                            pid,
-                            today,
-                            comment,
-                            context.settings.lead_days,
-                        ),
-                    ),
-                ],
-                context,
-                comment=True,
-            ),
-            callback=self._saved,
+                ),
+            ],
+            comment=True,
         )
 
     def action_reverse_payment(self) -> None:
         from totalfact_tui.services import payments
-        from totalfact_tui.tui.modals.item_actions import ItemAction, ItemActionsModal
+        from totalfact_tui.tui.modals.item_actions import ItemAction
 
         if self.view is None:
             return
-        if not self.view.confirmed:
-            self.notify(t("payment.none_to_reverse"), severity="warning")
-            return
+        database, user, today, lead = self._work_arguments()
+        self._choose(
+            "payment.reverse_title",
+            "payment.none_to_reverse",
+            [(p.id, _payment_label(p)) for p in self.view.confirmed],
+            [
+                ItemAction(
+                    "x",
+                    t("payment.reverse"),
+                    lambda pid, comment: payments.reverse_payment(
+                        database, user, pid, today, comment, lead
+                    ),
+                )
+            ],
+            comment=True,
+        )
+
+    def _work_arguments(self) -> tuple[Database, str, date, int]:
+        """What every service call of a key takes: database, user, today, lead days."""
         context = self.context
-        user, today = context.viewer.username, context.settings.current_day()
-        self.app.push_screen(
-            ItemActionsModal(
-                t("payment.reverse_title"),
-                [(p.id, _payment_label(p)) for p in self.view.confirmed[:20]],
-                [
-                    ItemAction(
-                        "x",
-                        t("payment.reverse"),
-                        lambda pid, comment: payments.reverse_payment(
-                            context.database,
-                            user,
-                            pid,
-                            today,
-                            comment,
-                            context.settings.lead_days,
-                        ),
-                    )
-                ],
-                context,
-                comment=True,
-            ),
-            callback=self._saved,
+        return (
+            context.database,
+            context.viewer.username,
+            context.settings.current_day(),
+            context.settings.lead_days,
         )
 
     def action_dispute(self) -> None:
@@ -543,40 +549,31 @@ class DetailScreen(Screen[bool]):
 
     def action_lift_hold(self) -> None:
         from totalfact_tui.services.holds import lift_hold
-        from totalfact_tui.tui.modals.item_actions import ItemAction, ItemActionsModal
+        from totalfact_tui.tui.modals.item_actions import ItemAction
 
         if self.view is None:
             return
-        if not self.view.holds:
-            self.notify(t("hold.none_active"), severity="warning")
-            return
-        context = self.context
-        user, today = context.viewer.username, context.settings.current_day()
-        self.app.push_screen(
-            ItemActionsModal(
-                t("hold.lift_title"),
-                [
-                    (
-                        h.id,
-                        t(
-                            "detail.held",
-                            target=str(h.folio) if h.folio else t("detail.whole_customer"),
-                            until=fmt.day(h.end_date),
-                            reason=h.reason,
-                        ),
-                    )
-                    for h in self.view.holds
-                ],
-                [
-                    ItemAction(
-                        "l",
-                        t("hold.lift"),
-                        lambda hid, _c: lift_hold(context.database, user, hid, today),
-                    )
-                ],
-                context,
-            ),
-            callback=self._saved,
+        database, user, today, _lead = self._work_arguments()
+        self._choose(
+            "hold.lift_title",
+            "hold.none_active",
+            [
+                (
+                    h.id,
+                    t(
+                        "detail.held",
+                        target=str(h.folio) if h.folio else t("detail.whole_customer"),
+                        until=fmt.day(h.end_date),
+                        reason=h.reason,
+                    ),
+                )
+                for h in self.view.holds
+            ],
+            [
+                ItemAction(
+                    "l", t("hold.lift"), lambda hid, _c: lift_hold(database, user, hid, today)
+                )
+            ],
         )
 
     def action_task(self) -> None:
@@ -590,41 +587,34 @@ class DetailScreen(Screen[bool]):
 
     def action_complete_task(self) -> None:
         from totalfact_tui.services.tasks import complete_task
-        from totalfact_tui.tui.modals.item_actions import ItemAction, ItemActionsModal
+        from totalfact_tui.tui.modals.item_actions import ItemAction
 
         if self.view is None:
             return
-        if not self.view.tasks:
-            self.notify(t("task.none_open"), severity="warning")
-            return
-        context = self.context
-        user, today = context.viewer.username, context.settings.current_day()
-        self.app.push_screen(
-            ItemActionsModal(
-                t("task.complete_title"),
-                [
-                    (
-                        task.id,
-                        ("☒ " if task.overdue else "☐ ")
-                        + t(
-                            "task.line",
-                            description=task.description,
-                            owner=task.assignee or task.area_code or "-",
-                            due=fmt.day(task.due_date),
-                        ),
-                    )
-                    for task in self.view.tasks
-                ],
-                [
-                    ItemAction(
-                        "k",
-                        t("task.complete"),
-                        lambda tid, _c: complete_task(context.database, user, tid, today),
-                    )
-                ],
-                context,
-            ),
-            callback=self._saved,
+        database, user, today, _lead = self._work_arguments()
+        self._choose(
+            "task.complete_title",
+            "task.none_open",
+            [
+                (
+                    task.id,
+                    ("☒ " if task.overdue else "☐ ")
+                    + t(
+                        "task.line",
+                        description=task.description,
+                        owner=task.assignee or task.area_code or "-",
+                        due=fmt.day(task.due_date),
+                    ),
+                )
+                for task in self.view.tasks
+            ],
+            [
+                ItemAction(
+                    "k",
+                    t("task.complete"),
+                    lambda tid, _c: complete_task(database, user, tid, today),
+                )
+            ],
         )
 
     def action_email(self) -> None:
