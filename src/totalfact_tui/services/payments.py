@@ -205,12 +205,45 @@ def pay_in_full(
         return recorded
 
 
-def _payment(session: Session, payment_id: int, status: PaymentStatus) -> Payment:
+#: The audit verb of each change of a payment's status.
+_VERBS = {
+    PaymentStatus.CONFIRMED: "confirm",
+    PaymentStatus.REJECTED: "reject",
+    PaymentStatus.REVERSED: "reverse",
+}
+
+
+def _move(
+    session: Session,
+    actor: Actor,
+    payment_id: int,
+    source: PaymentStatus,
+    target: PaymentStatus,
+    comment: str | None = None,
+) -> Payment:
+    """Change a payment's status (only from ``source``), say who and when, audit it."""
     payment = session.get(Payment, payment_id)
     if payment is None:
         raise NotFound("error.not_found", entity="pago", key=str(payment_id))
-    if payment.status != status.value:
+    if payment.status != source.value:
         raise TotalfactError("payment.wrong_status", id=payment_id, status=payment.status)
+    payment.status = target.value
+    if target is PaymentStatus.REVERSED:
+        payment.reversed_at = utcnow()
+        payment.reversed_by_id = actor.user_id
+    else:
+        payment.settled_at = utcnow()
+        payment.settled_by_id = actor.user_id
+    if comment:
+        payment.comment = comment.strip()
+    session.flush()
+    after: dict[str, object] = {"status": target.value}
+    if target is not PaymentStatus.CONFIRMED:
+        after["comment"] = comment
+    audit.record(
+        session, actor, "payment", payment.id, _VERBS[target],
+        before={"status": source.value}, after=after,
+    )  # fmt: skip
     return payment
 
 
@@ -246,11 +279,7 @@ def confirm_payment(
     """The money is there: the balance moves; an invoice still owing is collected on."""
     with database.write() as session:
         actor = acting_person(session, username)
-        payment = _payment(session, payment_id, PaymentStatus.TO_CONFIRM)
-        payment.status = PaymentStatus.CONFIRMED.value
-        payment.settled_at = utcnow()
-        payment.settled_by_id = actor.user_id
-        session.flush()
+        _move(session, actor, payment_id, PaymentStatus.TO_CONFIRM, PaymentStatus.CONFIRMED)
         for document in _allocated_documents(session, payment_id):
             ledger.recompute(session, document.id, today, lead_days)
             if document.state == State.PAGO_POR_CONFIRMAR and not _claims_left(
@@ -262,15 +291,6 @@ def confirm_payment(
                 document.next_action_date = today
                 document.agenda_reason = AgendaReason.CALLBACK.value
                 ledger.refresh_agenda(document, lead_days)
-        audit.record(
-            session,
-            actor,
-            "payment",
-            payment.id,
-            "confirm",
-            before={"status": PaymentStatus.TO_CONFIRM.value},
-            after={"status": PaymentStatus.CONFIRMED.value},
-        )
 
 
 def reject_payment(
@@ -284,13 +304,7 @@ def reject_payment(
     """The money was not found: the invoices go back to collection today."""
     with database.write() as session:
         actor = acting_person(session, username)
-        payment = _payment(session, payment_id, PaymentStatus.TO_CONFIRM)
-        payment.status = PaymentStatus.REJECTED.value
-        payment.settled_at = utcnow()
-        payment.settled_by_id = actor.user_id
-        if comment:
-            payment.comment = comment.strip()
-        session.flush()
+        _move(session, actor, payment_id, PaymentStatus.TO_CONFIRM, PaymentStatus.REJECTED, comment)
         for document in _allocated_documents(session, payment_id):
             if document.state == State.PAGO_POR_CONFIRMAR and not _claims_left(
                 session, document.id
@@ -302,15 +316,6 @@ def reject_payment(
                 document.next_action_date = today
                 document.agenda_reason = AgendaReason.PAYMENT_REJECTED.value
                 ledger.refresh_agenda(document, lead_days)
-        audit.record(
-            session,
-            actor,
-            "payment",
-            payment.id,
-            "reject",
-            before={"status": PaymentStatus.TO_CONFIRM.value},
-            after={"status": PaymentStatus.REJECTED.value, "comment": comment},
-        )
 
 
 def reverse_payment(
@@ -325,13 +330,7 @@ def reverse_payment(
     its invoices owe again and are back on today's agenda."""
     with database.write() as session:
         actor = acting_person(session, username)
-        payment = _payment(session, payment_id, PaymentStatus.CONFIRMED)
-        payment.status = PaymentStatus.REVERSED.value
-        payment.reversed_at = utcnow()
-        payment.reversed_by_id = actor.user_id
-        if comment:
-            payment.comment = comment.strip()
-        session.flush()
+        _move(session, actor, payment_id, PaymentStatus.CONFIRMED, PaymentStatus.REVERSED, comment)
         for document in _allocated_documents(session, payment_id):
             if document.state == State.PAGADA:
                 ledger.try_transition(
@@ -341,15 +340,6 @@ def reverse_payment(
             if document.is_open:
                 document.next_action_date = today
                 document.agenda_reason = AgendaReason.PAYMENT_REVERSED.value
-        audit.record(
-            session,
-            actor,
-            "payment",
-            payment.id,
-            "reverse",
-            before={"status": PaymentStatus.CONFIRMED.value},
-            after={"status": PaymentStatus.REVERSED.value, "comment": comment},
-        )
 
 
 def customer_credit(session: Session, customer_id: int) -> int:
