@@ -186,10 +186,6 @@ class Mailbox:
                 found[uid] = {s: bytes(item.get(f"BODY[{s}]".encode(), b"") or b"") for s in group}
         return found
 
-    def whole(self, uid: int) -> bytes:
-        data = self._call("fetch", [uid], ["BODY.PEEK[]"])
-        return bytes(data.get(uid, {}).get(b"BODY[]", b"") or b"")
-
     def move(self, uids: list[int], folder: str) -> None:
         if not uids:
             return

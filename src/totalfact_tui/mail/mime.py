@@ -12,7 +12,6 @@ import quopri
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.header import decode_header, make_header
-from email.message import Message
 from typing import Any
 from urllib.parse import unquote
 
@@ -174,20 +173,3 @@ def decode(data: bytes, encoding: str) -> bytes:
     if encoding == "quoted-printable":
         return quopri.decodestring(data)
     return data
-
-
-def parts_of(message: Message) -> list[tuple[str, bytes]]:
-    """The same choice made on a whole message (when the structure cannot be used):
-    (file name, bytes) of each XML or zip part, forwards included."""
-    found: list[tuple[str, bytes]] = []
-    for index, part in enumerate(message.walk(), start=1):
-        if part.is_multipart():
-            continue
-        name = decode_words(part.get_filename() or "")
-        kind = tuple(part.get_content_type().split("/", 1))
-        if not (name.lower().endswith(SUFFIXES) or kind in XML_TYPES or kind in ZIP_TYPES):
-            continue
-        payload = part.get_payload(decode=True)
-        if isinstance(payload, bytes):
-            found.append((name or f"part-{index}.xml", payload))
-    return found

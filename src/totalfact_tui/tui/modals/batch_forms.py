@@ -11,10 +11,10 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Select, Static
 
-from totalfact_tui.domain.collection import PaymentMethod
 from totalfact_tui.domain.errors import InvalidValue
 from totalfact_tui.i18n import t
 from totalfact_tui.tui import format as fmt
+from totalfact_tui.tui.modals.choices import method_select, template_select
 from totalfact_tui.tui.modals.form import FormModal
 
 if TYPE_CHECKING:
@@ -45,13 +45,7 @@ class BatchPaidModal(FormModal):
             yield Label(t("payment.date"), classes="field-label")
             yield Input(fmt.day(self.context.settings.current_day()), id="paid-on", compact=True)
             yield Label(t("payment.method"), classes="field-label")
-            yield Select(
-                [(t(f"payment.{m.value}"), m.value) for m in PaymentMethod],
-                value=PaymentMethod.TRANSFER.value,
-                allow_blank=False,
-                id="method",
-                compact=True,
-            )
+            yield method_select()
             yield Label(t("payment.reference"), classes="field-label")
             yield Input(id="reference", compact=True)
             yield Static(t("form.keys"), classes="hint")
@@ -94,19 +88,11 @@ class BatchEmailModal(FormModal):
         self.skipped: list[str] = []
 
     def compose(self) -> ComposeResult:
-        from totalfact_tui.services.messages import EMAIL_KINDS
-
         with VerticalScroll(classes="dialog"):
             yield Label(t("batch.email_title"), classes="dialog-title")
             yield Static(_summary(self.rows), classes="hint")
             yield Label(t("email.template"), classes="field-label")
-            yield Select(
-                [(t(f"template.{kind}"), kind) for kind in EMAIL_KINDS],
-                value=EMAIL_KINDS[0],
-                allow_blank=False,
-                id="email-template",
-                compact=True,
-            )
+            yield template_select()
             yield Static(t("batch.email_hint"), classes="hint")
             yield Static(t("form.keys"), classes="hint")
 

@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from totalfact_tui.domain.errors import InvalidValue, TotalfactError
 from totalfact_tui.i18n import error_message, t
+from totalfact_tui.tui.modals.choices import template_select
 from totalfact_tui.tui.modals.form import FormModal
 
 if TYPE_CHECKING:
@@ -30,20 +31,12 @@ class EmailModal(FormModal):
         self.draft: Draft | None = None
 
     def compose(self) -> ComposeResult:
-        from totalfact_tui.services.messages import EMAIL_KINDS
-
         with VerticalScroll(classes="dialog wide"):
             yield Label(
                 t("email.title", customer=self.rows[0].customer_name), classes="dialog-title"
             )
             yield Label(t("email.template"), classes="field-label")
-            yield Select(
-                [(t(f"template.{kind}"), kind) for kind in EMAIL_KINDS],
-                value=EMAIL_KINDS[0],
-                allow_blank=False,
-                id="email-template",
-                compact=True,
-            )
+            yield template_select()
             yield Label(t("email.to"), classes="field-label")
             yield Input(id="email-to", compact=True)
             yield Label(t("email.subject"), classes="field-label")

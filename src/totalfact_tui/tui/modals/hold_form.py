@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 class HoldModal(FormModal):
-    """``customer_ids`` holds whole customers; otherwise the rows are held one by one."""
+    """The rows are held one by one, or (``allow_customer``) their whole customer."""
 
     def __init__(
         self, rows: list[AgendaRow], context: TuiContext, *, allow_customer: bool = True
@@ -61,27 +61,20 @@ class HoldModal(FormModal):
         reason = self.query_one("#hold-reason", Input).value
         whole_customer = self.allow_customer and self.query_one("#hold-customer", RadioButton).value
         context = self.context
-        rows = self.rows
+        customer_id = self.rows[0].customer_id if whole_customer else None
+        document_ids = () if whole_customer else tuple(r.document_id for r in self.rows)
 
         def call() -> object:
             if until is None:
                 raise InvalidValue("error.bad_date", value=until_text)
-            if whole_customer:
-                return add_hold(
-                    context.database,
-                    context.viewer.username,
-                    until=until,
-                    reason=reason,
-                    today=today,
-                    customer_id=rows[0].customer_id,
-                )
             return add_hold(
                 context.database,
                 context.viewer.username,
                 until=until,
                 reason=reason,
                 today=today,
-                document_ids=tuple(r.document_id for r in rows),
+                customer_id=customer_id,
+                document_ids=document_ids,
             )
 
         return call

@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from totalfact_tui.domain.collection import Owed, PaymentMethod, split_oldest_first
+from totalfact_tui.domain.collection import Owed, split_oldest_first
 from totalfact_tui.domain.errors import InvalidValue
 from totalfact_tui.i18n import t
 from totalfact_tui.tui import format as fmt
+from totalfact_tui.tui.modals.choices import method_select
 from totalfact_tui.tui.modals.form import FormModal
 
 if TYPE_CHECKING:
@@ -48,13 +49,7 @@ class PaymentModal(FormModal):
             with Horizontal(classes="row"):
                 with Vertical():
                     yield Label(t("payment.method"), classes="field-label")
-                    yield Select(
-                        [(t(f"payment.{m.value}"), m.value) for m in PaymentMethod],
-                        value=PaymentMethod.TRANSFER.value,
-                        allow_blank=False,
-                        id="method",
-                        compact=True,
-                    )
+                    yield method_select()
                 with Vertical():
                     yield Label(t("payment.reference"), classes="field-label")
                     yield Input(id="reference", compact=True)
