@@ -77,6 +77,38 @@ def doc(url: str, document_id: int) -> Document:
     return read(url, lambda s: s.get(Document, document_id))
 
 
+def invoice_with_a_mobile_contact(url: str) -> int:
+    """An open invoice of cperez whose customer has the contact Aaron Pagos (a mobile)."""
+    from totalfact_tui.services.contacts import add_contact
+
+    first = customer_with_invoices(url, 1)[0]
+    database = open_app_database(url)
+    add_contact(
+        database,
+        "cperez",
+        doc(url, first).customer_id,
+        {"name": "Aaron Pagos", "mobile": "+56 9 1111 2222"},
+    )
+    database.dispose()
+    return first
+
+
+def recording_program(script: Path, record: Path) -> None:
+    """A stand-in softphone or opener: writes its argument to ``record``."""
+    script.write_text(
+        f"import sys, pathlib\npathlib.Path({str(record)!r}).write_text(sys.argv[1])\n"
+    )
+
+
+def focus_contact(screen: DetailScreen, name: str) -> int:
+    """Put the cursor of the contacts list on ``name``; its row."""
+    contacts = screen.query_one("#contacts")
+    contacts.focus()
+    row = [c.name for c in screen.view.contacts].index(name)  # type: ignore[union-attr]
+    contacts.move_cursor(row=row)  # type: ignore[attr-defined]
+    return row
+
+
 async def open_detail(pilot: Any, app: TotalfactApp, document_id: int) -> DetailScreen:
     await settle(pilot)
     app.open_invoice(document_id)
@@ -386,15 +418,7 @@ async def test_keymap_override_and_a_bad_entry(make_app: MakeApp, demo_url: str)
 async def test_call_without_and_with_a_dial_command(
     make_app: MakeApp, demo_url: str, tmp_path: Path
 ) -> None:
-    first = customer_with_invoices(demo_url, 1)[0]
-    customer_id = doc(demo_url, first).customer_id
-    database = open_app_database(demo_url)
-    from totalfact_tui.services.contacts import add_contact
-
-    add_contact(
-        database, "cperez", customer_id, {"name": "Aaron Pagos", "mobile": "+56 9 1111 2222"}
-    )
-    database.dispose()
+    first = invoice_with_a_mobile_contact(demo_url)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_detail(pilot, app, first)
@@ -403,16 +427,11 @@ async def test_call_without_and_with_a_dial_command(
         assert any("dial_command" in n.message for n in app._notifications)
     dialled = tmp_path / "dialled.txt"
     script = tmp_path / "fake_softphone.py"
-    script.write_text(
-        f"import sys, pathlib\npathlib.Path({str(dialled)!r}).write_text(sys.argv[1])\n"
-    )
+    recording_program(script, dialled)
     app = make_app(dial_command=f"{sys.executable} {script} {{phone}}")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_detail(pilot, app, first)
-        contacts = screen.query_one("#contacts")
-        contacts.focus()
-        row = [c.name for c in screen.view.contacts].index("Aaron Pagos")  # type: ignore[union-attr]
-        contacts.move_cursor(row=row)  # type: ignore[attr-defined]
+        row = focus_contact(screen, "Aaron Pagos")
         await pilot.press("c")
         await settle(pilot)
         await pilot.pause(1.2)
@@ -443,27 +462,14 @@ async def test_call_without_and_with_a_dial_command(
 async def test_whatsapp_opens_the_link_and_logs(
     make_app: MakeApp, demo_url: str, tmp_path: Path
 ) -> None:
-    first = customer_with_invoices(demo_url, 1)[0]
-    customer_id = doc(demo_url, first).customer_id
-    database = open_app_database(demo_url)
-    from totalfact_tui.services.contacts import add_contact
-
-    add_contact(
-        database, "cperez", customer_id, {"name": "Aaron Pagos", "mobile": "+56 9 1111 2222"}
-    )
-    database.dispose()
+    first = invoice_with_a_mobile_contact(demo_url)
     opened = tmp_path / "opened.txt"
     script = tmp_path / "fake_opener.py"
-    script.write_text(
-        f"import sys, pathlib\npathlib.Path({str(opened)!r}).write_text(sys.argv[1])\n"
-    )
+    recording_program(script, opened)
     app = make_app(opener=f"{sys.executable} {script} {{url}}")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_detail(pilot, app, first)
-        contacts = screen.query_one("#contacts")
-        contacts.focus()
-        row = [c.name for c in screen.view.contacts].index("Aaron Pagos")  # type: ignore[union-attr]
-        contacts.move_cursor(row=row)  # type: ignore[attr-defined]
+        focus_contact(screen, "Aaron Pagos")
         await pilot.press("w")
         await settle(pilot)
         for _ in range(50):
