@@ -228,3 +228,118 @@ def test_debtors_and_collector_production(report_db: Database, cli: object) -> N
         "json",
     )  # type: ignore[operator]
     assert json.loads(shown.out)[0]["collected_on_worked_invoices"] == 14_200
+
+
+def _folio(database: Database, folio: int) -> int:
+    with database.read() as session:
+        return session.scalars(select(Document.id).where(Document.folio == folio)).one()
+
+
+def test_broken_promise_counts_in_promises_and_the_profile(report_db: Database) -> None:
+    from datetime import datetime
+
+    from totalfact_tui.services.actions import ActionForm, log_action
+    from totalfact_tui.services.agenda import settle_promises
+
+    two = _folio(report_db, 2)
+    log_action(
+        report_db,
+        "ana",
+        ActionForm((two,), "promesa_pago", promise_date=date(2026, 6, 15)),
+        date(2026, 6, 10),
+        now=datetime(2026, 6, 10, 14, 0).astimezone(),
+    )
+    settle_promises(report_db, AS_OF)  # 15 June + 1 grace day passed, nothing paid
+    figures = reports.kpis(report_db, AS_OF)
+    assert (figures["promises_made"], figures["promises_broken"]) == (1, 1)
+    assert figures["promises_kept_rate"] == 0.0 and figures["promised_collected"] == 0
+
+    profile = reports.customer_profile(report_db, _customer(report_db), AS_OF)
+    # Payments up to 30 June: folio 4's 59.500 paid 1 March, due 4 Feb (25 days late);
+    # folio 1's 19.000 paid 15 June, due 10 May (36 days late). The 3 July payment is
+    # after the as-of day.
+    habits = profile.habits
+    assert (habits.payments, habits.paid_amount) == (2, 78_500)
+    assert habits.average_days_late == pytest.approx((59_500 * 25 + 19_000 * 36) / 78_500)
+    assert habits.on_time_percent == 0.0
+    assert (habits.promises_kept, habits.promises_broken) == (0, 1)
+    # Risk: days late 27.66/60 × 30 = 13.8; overdue 314.200/671.200 = 46.8 % × 25 = 11.7;
+    # every judged promise broken: 20; no dispute: 0; oldest 51 days: 51/180 × 15 = 4.2.
+    points = {factor.code: factor.points for factor in profile.risk.factors}
+    assert points == {
+        "days_late": 13.8,
+        "overdue_share": 11.7,
+        "broken_promises": 20.0,
+        "open_disputes": 0.0,
+        "oldest_overdue": 4.2,
+    }
+    assert profile.risk.score == 50 and profile.risk.band == "medium"
+    # The three open invoices (not the ceded one), oldest due first; with only two paid
+    # invoices in the history no payment date is predicted.
+    assert [(i.folio, i.balance, i.days_past_due) for i in profile.invoices] == [
+        (1, 100_000, 51),
+        (2, 214_200, 11),
+        (3, 357_000, 0),
+    ]
+    assert all(invoice.predicted_payment is None for invoice in profile.invoices)
+
+
+def _customer(database: Database) -> int:
+    with database.read() as session:
+        return session.scalars(select(Document.customer_id).where(Document.folio == 1)).one()
+
+
+def test_invoices_behind_each_figure_add_up(report_db: Database) -> None:
+    figures = reports.kpis(report_db, AS_OF)
+    for bucket, balance in figures["aging"].items():
+        rows = reports.invoices_behind(report_db, AS_OF, bucket=bucket)
+        assert sum(row["balance"] for row in rows) == balance, bucket
+    overdue = reports.invoices_behind(report_db, AS_OF, bucket="overdue")
+    assert [row["folio"] for row in overdue] == [1, 2]
+    assert sum(row["balance"] for row in overdue) == figures["overdue_balance"]
+    ceded = reports.invoices_behind(report_db, AS_OF, bucket="ceded")
+    assert [(row["folio"], row["balance"]) for row in ceded] == [(5, 11_900)]
+    everything = reports.invoices_behind(report_db, AS_OF, customer_id=_customer(report_db))
+    assert sum(row["balance"] for row in everything) == figures["open_balance"]
+
+
+def test_contact_hours_fold_into_local_time(report_db: Database) -> None:
+    from datetime import UTC, datetime
+
+    from totalfact_tui.services.actions import ActionForm, log_action
+
+    two = _folio(report_db, 2)
+
+    def call(result: str, moment: datetime, **extra: object) -> None:
+        form = ActionForm((two,), result, **extra)  # type: ignore[arg-type]
+        log_action(report_db, "ana", form, moment.date(), now=moment)
+
+    # Santiago is UTC-4 in June. Monday 22 June 13:30 and 13:45 UTC = 09:30 and 09:45.
+    call("no_contesta", datetime(2026, 6, 22, 13, 30, tzinfo=UTC))
+    call(
+        "promesa_pago",
+        datetime(2026, 6, 22, 13, 45, tzinfo=UTC),
+        promise_date=date(2026, 6, 29),
+    )
+    # Tuesday 23 June 03:30 UTC is still Monday 23:30 in Santiago.
+    call("no_contesta", datetime(2026, 6, 23, 3, 30, tzinfo=UTC))
+    cells = reports.contact_hours(report_db, date(2026, 6, 1), date(2026, 6, 30))
+    assert [(c.weekday, c.hour, c.calls, c.right_party_contacts) for c in cells] == [
+        (0, 9, 2, 1),
+        (0, 23, 1, 0),
+    ]
+    assert cells[0].rate == 50.0
+    # In UTC the same calls fall on Monday 13:00 and Tuesday 03:00.
+    in_utc = reports.contact_hours(report_db, date(2026, 6, 1), date(2026, 6, 30), "UTC")
+    assert [(c.weekday, c.hour) for c in in_utc] == [(0, 13), (1, 3)]
+
+
+def test_trends_end_each_month(report_db: Database) -> None:
+    months = reports.trends(report_db, AS_OF, months=3)
+    assert [m["month"] for m in months] == ["2026-04", "2026-05", "2026-06"]
+    assert [m["as_of"] for m in months] == [date(2026, 4, 30), date(2026, 5, 31), AS_OF]
+    # 31 May: folio 1 (119.000, due 10 May: overdue) and folio 2 (238.000, current).
+    assert months[1]["open_balance"] == 357_000
+    assert months[1]["overdue_percent"] == pytest.approx(119_000 / 357_000 * 100)
+    assert months[2]["open_balance"] == 671_200
+    assert months[2]["dso"] == pytest.approx(reports.kpis(report_db, AS_OF)["dso"])

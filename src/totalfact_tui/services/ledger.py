@@ -104,14 +104,14 @@ def _recompute_invoice(session: Session, document: Document, today: date, lead_d
         .exists()
     )
     rows = session.execute(
-        select(note.dte_type, note.total_amount, DocumentReference.ref_code, cancelled)
+        select(note.id, note.dte_type, note.total_amount, DocumentReference.ref_code, cancelled)
         .join(DocumentReference, DocumentReference.document_id == note.id)
         .where(and_(DocumentReference.target_document_id == document.id, note.id != document.id))
         .distinct()
     ).all()
     credits = debits = 0
     annulled = False
-    for dte_type, amount, code, is_cancelled in rows:
+    for _note_id, dte_type, amount, code, is_cancelled in rows:
         if code == TEXT_ONLY or is_cancelled:
             continue
         if dte_type in CREDIT_NOTE_TYPES:

@@ -33,13 +33,23 @@ BUCKETS = (
     ("over_180", 181, None),
 )
 
+#: Result kinds of a call that reached the customer (a right-party contact).
+REACHED = ("contact", "promise", "claims_paid", "dispute", "callback")
+#: Drill-down filters besides the aging buckets.
+OVERDUE, DISPUTED, CEDED = "overdue", "disputed", "ceded"
+
 
 def _end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 def as_of(day: date) -> Subquery:
-    """Every receivable issued on or before ``day`` with its balance as of that day."""
+    """Every receivable issued on or before ``day`` with its balance as of that day,
+    recomputed from the notes and payments dated on or before it (docs/kpis.md).
+
+    Notes and payments are summed once per invoice in grouped subqueries joined to the
+    invoices (a correlated subquery per invoice would be re-run for every use of the
+    balance)."""
     note, ref = aliased(Document), aliased(DocumentReference)
     cancel_note, cancel_ref = aliased(Document), aliased(DocumentReference)
     # A credit note annulled by a debit note (CodRef 1) issued by the day counts for nothing.
@@ -52,51 +62,67 @@ def as_of(day: date) -> Subquery:
             cancel_note.dte_type.in_(DEBIT_NOTE_TYPES),
             cancel_note.issue_date <= day,
         )
-        .correlate_except(cancel_ref, cancel_note)
         .exists()
     )
-
-    def notes_of(kinds: frozenset[int], code: ColumnElement[bool]) -> Any:
-        # Explicit correlation: the outer invoice is two levels up.
-        pointing = (
-            select(ref.id)
-            .where(ref.document_id == note.id, ref.target_document_id == Document.id, code)
-            .correlate_except(ref)
-            .exists()
+    # Each note once per invoice it points at, with how it counts.
+    debit = note.dte_type.in_(DEBIT_NOTE_TYPES)
+    counted = (
+        select(
+            ref.target_document_id.label("document_id"),
+            note.id.label("note_id"),
+            case((debit, note.total_amount), else_=0).label("debit"),
+            case(
+                (and_(~debit, ref.ref_code.is_distinct_from(ANNUL)), note.total_amount),
+                else_=0,
+            ).label("credit"),
+            case((and_(~debit, ref.ref_code == ANNUL), 1), else_=0).label("annuls"),
         )
-        return (
-            select(func.coalesce(func.sum(note.total_amount), 0))
-            .where(
-                note.dte_type.in_(kinds),
-                note.id != Document.id,
-                note.issue_date <= day,
-                pointing,
-                ~cancelled,
-            )
-            .scalar_subquery()
+        .join(note, note.id == ref.document_id)
+        .where(
+            note.dte_type.in_(CREDIT_NOTE_TYPES | DEBIT_NOTE_TYPES),
+            note.issue_date <= day,
+            ref.target_document_id.is_not(None),
+            ref.target_document_id != note.id,
+            ref.ref_code.is_distinct_from(TEXT_ONLY),
+            ~cancelled,
         )
-
-    debits = notes_of(DEBIT_NOTE_TYPES, ref.ref_code.is_distinct_from(TEXT_ONLY))
-    credits = notes_of(
-        CREDIT_NOTE_TYPES,
-        and_(ref.ref_code.is_distinct_from(TEXT_ONLY), ref.ref_code.is_distinct_from(ANNUL)),
+        .distinct()
+        .subquery("counted")
     )
-    annulled = notes_of(CREDIT_NOTE_TYPES, ref.ref_code == ANNUL)
+    notes = (
+        select(
+            counted.c.document_id,
+            func.sum(counted.c.debit).label("debits"),
+            func.sum(counted.c.credit).label("credits"),
+            func.max(counted.c.annuls).label("annulled"),
+        )
+        .group_by(counted.c.document_id)
+        .subquery("notes")
+    )
     paid = (
-        select(func.coalesce(func.sum(PaymentAllocation.amount), 0))
+        select(
+            PaymentAllocation.document_id,
+            func.sum(PaymentAllocation.amount).label("paid"),
+        )
         .join(Payment, Payment.id == PaymentAllocation.payment_id)
         .where(
-            PaymentAllocation.document_id == Document.id,
             Payment.paid_on <= day,
             or_(
                 Payment.status == "confirmed",
                 and_(Payment.status == "reversed", Payment.reversed_at >= _end_of(day)),
             ),
         )
-        .scalar_subquery()
+        .group_by(PaymentAllocation.document_id)
+        .subquery("paid")
     )
-    owed = case((annulled > 0, 0), else_=Document.total_amount + debits - credits)
-    balance = case((owed - paid > 0, owed - paid), else_=0)
+    owed = case(
+        (func.coalesce(notes.c.annulled, 0) > 0, 0),
+        else_=Document.total_amount
+        + func.coalesce(notes.c.debits, 0)
+        - func.coalesce(notes.c.credits, 0),
+    )
+    remaining = owed - func.coalesce(paid.c.paid, 0)
+    balance = case((remaining > 0, remaining), else_=0)
     return (
         select(
             Document.id,
@@ -106,9 +132,10 @@ def as_of(day: date) -> Subquery:
             Document.due_date,
             Document.state,
             Document.ceded,
-            Document.total_amount,
             cast(balance, Integer).label("balance"),
         )
+        .outerjoin(notes, notes.c.document_id == Document.id)
+        .outerjoin(paid, paid.c.document_id == Document.id)
         .where(
             Document.kind == "receivable",
             Document.collectable,
@@ -118,15 +145,62 @@ def as_of(day: date) -> Subquery:
     )
 
 
+def current() -> Subquery:
+    """The receivables with a balance today, from the balances the ledger keeps (the same
+    rule as :func:`as_of`, kept up to date in every write): served by a covering index."""
+    return (
+        select(
+            Document.id,
+            Document.customer_id,
+            Document.collector_id,
+            Document.issue_date,
+            Document.due_date,
+            Document.state,
+            Document.ceded,
+            Document.balance,
+        )
+        .where(Document.kind == "receivable", Document.collectable, Document.balance > 0)
+        .subquery("asof")
+    )
+
+
+def latest_fact(session: Session) -> date | None:
+    """The last day anything that moves a balance is dated: a document issued, a payment
+    made or reversed. From that day on, balances as of a day are today's balances."""
+    days = [
+        session.scalar(select(func.max(Document.issue_date))),
+        session.scalar(select(func.max(Payment.paid_on))),
+    ]
+    reversed_at = session.scalar(select(func.max(Payment.reversed_at)))
+    if reversed_at is not None:
+        days.append(reversed_at.date())
+    known = [day for day in days if day is not None]
+    return max(known) if known else None
+
+
+def receivables(session: Session, day: date) -> Subquery:
+    """Receivables with their balance as of ``day``: the kept balances when nothing is
+    dated after ``day`` (the usual case, today), else recomputed from the facts."""
+    latest = latest_fact(session)
+    if latest is None or day >= latest:
+        return current()
+    return as_of(day)
+
+
 def days_between(later: Any, earlier: Any, dialect: str) -> Any:
     if dialect == "sqlite":
         return func.julianday(later) - func.julianday(earlier)
     return later - earlier
 
 
-def balances(session: Session, day: date, collector_id: int | None = None) -> dict[str, Any]:
+def balances(
+    session: Session,
+    day: date,
+    collector_id: int | None = None,
+    customer_id: int | None = None,
+) -> dict[str, Any]:
     dialect = session.get_bind().dialect.name
-    rows = as_of(day)
+    rows = receivables(session, day)
     open_ = and_(rows.c.balance > 0, ~rows.c.ceded)
     overdue = and_(open_, rows.c.due_date < day)
     disputed = and_(open_, rows.c.state == "objetada")
@@ -156,6 +230,8 @@ def balances(session: Session, day: date, collector_id: int | None = None) -> di
     query = select(*columns).select_from(rows)
     if collector_id is not None:
         query = query.where(rows.c.collector_id == collector_id)
+    if customer_id is not None:
+        query = query.where(rows.c.customer_id == customer_id)
     values = [int(v or 0) if not isinstance(v, float) else v for v in session.execute(query).one()]
     (
         open_balance, open_count, overdue_balance, overdue_count, disputed_balance,
@@ -253,7 +329,7 @@ def customers_managed(
 ) -> dict[str, float]:
     from totalfact_tui.db.models import Action
 
-    rows = as_of(day)
+    rows = receivables(session, day)
     overdue = (
         select(rows.c.customer_id)
         .where(rows.c.balance > 0, ~rows.c.ceded, rows.c.due_date < day)
@@ -306,11 +382,10 @@ def promises_and_calls(
     if user_id is not None:
         promise_query = promise_query.where(Promise.user_id == user_id)
     made, promised, kept, broken, collected = session.execute(promise_query).one()
-    reached = ("contact", "promise", "claims_paid", "dispute", "callback")
     call_query = (
         select(
             func.count(),
-            func.coalesce(func.sum(case((ResultCode.kind.in_(reached), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((ResultCode.kind.in_(REACHED), 1), else_=0)), 0),
         )
         .select_from(Action)
         .join(ResultCode, ResultCode.code == Action.result_code)
@@ -355,7 +430,7 @@ def debtors(session: Session, day: date, limit: int = 20) -> list[dict[str, Any]
     from totalfact_tui.db.models import Customer
 
     dialect = session.get_bind().dialect.name
-    rows = as_of(day)
+    rows = receivables(session, day)
     open_ = and_(rows.c.balance > 0, ~rows.c.ceded)
     overdue = and_(open_, rows.c.due_date < day)
     past_due = days_between(literal(day), rows.c.due_date, dialect)
@@ -402,7 +477,6 @@ def collector_production(session: Session, first: date, last: date) -> list[dict
     from totalfact_tui.db.models import Action, ActionDocument, Promise, ResultCode, User
 
     start, end = _day_start(first), _end_of(last)
-    reached = ("contact", "promise", "claims_paid", "dispute", "callback")
     in_period = and_(Action.occurred_at >= start, Action.occurred_at < end)
     actions = dict(
         (row[0], row[1:])
@@ -414,7 +488,7 @@ def collector_production(session: Session, first: date, last: date) -> list[dict
                 func.coalesce(
                     func.sum(
                         case(
-                            (and_(Action.channel == "phone", ResultCode.kind.in_(reached)), 1),
+                            (and_(Action.channel == "phone", ResultCode.kind.in_(REACHED)), 1),
                             else_=0,
                         )
                     ),
@@ -482,3 +556,166 @@ def collector_production(session: Session, first: date, last: date) -> list[dict
             }
         )
     return table
+
+
+def contact_hours(
+    session: Session, first: date, last: date, user_id: int | None = None
+) -> list[tuple[datetime, int, int]]:
+    """Calls and right-party contacts per UTC hour in [first, last]: (hour start, calls,
+    contacts). The service folds them into local hours and weekdays."""
+    from totalfact_tui.db.models import Action, ResultCode
+
+    if session.get_bind().dialect.name == "sqlite":
+        hour: Any = func.strftime("%Y-%m-%d %H", Action.occurred_at)
+    else:
+        hour = func.to_char(func.timezone("UTC", Action.occurred_at), "YYYY-MM-DD HH24")
+    query = (
+        select(
+            hour,
+            func.count(),
+            func.coalesce(func.sum(case((ResultCode.kind.in_(REACHED), 1), else_=0)), 0),
+        )
+        .select_from(Action)
+        .join(ResultCode, ResultCode.code == Action.result_code)
+        .where(
+            Action.channel == "phone",
+            Action.occurred_at >= _day_start(first),
+            Action.occurred_at < _end_of(last),
+        )
+        .group_by(hour)
+    )
+    if user_id is not None:
+        query = query.where(Action.user_id == user_id)
+    return [
+        (datetime.strptime(text, "%Y-%m-%d %H").replace(tzinfo=UTC), int(calls), int(reached))
+        for text, calls, reached in session.execute(query)
+    ]
+
+
+def open_invoices(
+    session: Session,
+    day: date,
+    *,
+    bucket: str | None = None,
+    collector_id: int | None = None,
+    customer_id: int | None = None,
+    limit: int = 500,
+) -> list[dict[str, Any]]:
+    """The receivables behind a figure as of ``day``: open ones (not ceded), or those of
+    one aging bucket, overdue, disputed or ceded; oldest past due first."""
+    from totalfact_tui.db.models import Customer
+
+    dialect = session.get_bind().dialect.name
+    rows = receivables(session, day)
+    past_due = days_between(literal(day), rows.c.due_date, dialect)
+    overdue = and_(rows.c.due_date.is_not(None), rows.c.due_date < day)
+    conditions: list[ColumnElement[bool]] = [rows.c.balance > 0]
+    conditions.append(rows.c.ceded if bucket == CEDED else ~rows.c.ceded)
+    if bucket == OVERDUE:
+        conditions.append(overdue)
+    elif bucket == DISPUTED:
+        conditions.append(rows.c.state == "objetada")
+    elif bucket == "current":
+        conditions.append(or_(rows.c.due_date.is_(None), rows.c.due_date >= day))
+    elif bucket is not None and bucket != CEDED:
+        low, high = next((low, high) for name, low, high in BUCKETS if name == bucket)
+        conditions += [overdue, past_due >= low]
+        if high is not None:
+            conditions.append(past_due <= high)
+    if collector_id is not None:
+        conditions.append(rows.c.collector_id == collector_id)
+    if customer_id is not None:
+        conditions.append(rows.c.customer_id == customer_id)
+    query = (
+        select(
+            rows.c.id,
+            Document.dte_type,
+            Document.folio,
+            Customer.name,
+            Customer.rut,
+            rows.c.issue_date,
+            rows.c.due_date,
+            rows.c.balance,
+            rows.c.state,
+            Document.open_promise_date,
+        )
+        .join(Document, Document.id == rows.c.id)
+        .join(Customer, Customer.id == rows.c.customer_id)
+        .where(*conditions)
+        .order_by(rows.c.due_date, rows.c.balance.desc(), rows.c.id)
+        .limit(limit)
+    )
+    return [
+        {
+            "document_id": document_id,
+            "dte_type": dte_type,
+            "folio": folio,
+            "customer_name": name,
+            "customer_rut": rut,
+            "issue_date": issue_date,
+            "due_date": due_date,
+            "balance": int(balance),
+            "days_past_due": max((day - due_date).days, 0) if due_date else 0,
+            "state": state,
+            "promise_date": promise_date,
+        }
+        for (
+            document_id,
+            dte_type,
+            folio,
+            name,
+            rut,
+            issue_date,
+            due_date,
+            balance,
+            state,
+            promise_date,
+        ) in session.execute(query)
+    ]
+
+
+def payment_delays(session: Session, customer_id: int, day: date) -> list[tuple[int, int]]:
+    """The customer's confirmed payments up to ``day``, per invoice they paid: (amount
+    applied, days from due date to payment; negative when paid early)."""
+    dialect = session.get_bind().dialect.name
+    late = days_between(Payment.paid_on, Document.due_date, dialect)
+    query = (
+        select(PaymentAllocation.amount, late)
+        .join(Payment, Payment.id == PaymentAllocation.payment_id)
+        .join(Document, Document.id == PaymentAllocation.document_id)
+        .where(
+            Document.customer_id == customer_id,
+            Document.kind == "receivable",
+            Document.due_date.is_not(None),
+            Payment.status == "confirmed",
+            Payment.paid_on <= day,
+        )
+    )
+    return [(int(amount), round(float(days))) for amount, days in session.execute(query)]
+
+
+def promise_statuses(session: Session, customer_id: int, day: date) -> dict[str, int]:
+    """How many of the customer's promises made up to ``day`` are in each status."""
+    from totalfact_tui.db.models import Action, Promise
+
+    made_at = func.coalesce(Action.occurred_at, Promise.created_at)
+    query = (
+        select(Promise.status, func.count())
+        .outerjoin(Action, Action.id == Promise.action_id)
+        .where(Promise.customer_id == customer_id, made_at < _end_of(day))
+        .group_by(Promise.status)
+    )
+    return {status: int(count) for status, count in session.execute(query)}
+
+
+def dispute_counts(session: Session, customer_id: int, day: date) -> tuple[int, int]:
+    """The customer's disputes opened up to ``day``: (all, still open)."""
+    from totalfact_tui.db.models import Dispute
+
+    total, still_open = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((Dispute.status == "open", 1), else_=0)), 0),
+        ).where(Dispute.customer_id == customer_id, Dispute.created_at < _end_of(day))
+    ).one()
+    return int(total), int(still_open)
