@@ -198,7 +198,7 @@ def test_kept_balances_equal_balances_recomputed_from_the_facts(demo_url: str) -
     with database.read() as session:
         latest = latest_fact(session)
         assert latest is not None and latest <= TODAY
-        kept = current()
+        kept = current("sqlite")
         recomputed = as_of(TODAY)
         from_ledger = dict(session.execute(select(kept.c.id, kept.c.balance)).all())
         from_facts = {

@@ -343,3 +343,16 @@ def test_trends_end_each_month(report_db: Database) -> None:
     assert months[1]["overdue_percent"] == pytest.approx(119_000 / 357_000 * 100)
     assert months[2]["open_balance"] == 671_200
     assert months[2]["dso"] == pytest.approx(reports.kpis(report_db, AS_OF)["dso"])
+
+
+def test_large_amounts_do_not_overflow_as_of_a_past_day(report_db: Database) -> None:
+    # 2.000 million pesos, 80 days old on 30 June: balance × age is far beyond a 32-bit
+    # integer (PostgreSQL refused it before the balance was a BIGINT).
+    big = Doc(7, issue_date=date(2026, 4, 11), due_date=date(2026, 5, 11), net=2_000_000_000)
+    ingest_bytes(report_db, "big.xml", envelope(big), IngestSettings(today=date(2026, 7, 5)))
+    past = reports.kpis(report_db, AS_OF)  # a payment is dated 3 July: recomputed
+    assert past["open_balance"] == 671_200 + 2_380_000_000
+    expected_age = (100_000 * 81 + 214_200 * 41 + 357_000 * 20 + 2_380_000_000 * 80) / (
+        671_200 + 2_380_000_000
+    )
+    assert past["average_debt_age"] == pytest.approx(expected_age)

@@ -74,3 +74,36 @@ def test_payment_form_snapshot(snap_compare: Any, demo_url: str) -> None:
         await settle(pilot)
 
     assert snap_compare(app_for(demo_url), terminal_size=(100, 30), run_before=open_form)
+
+
+def test_report_snapshot(snap_compare: Any, demo_url: str) -> None:
+    async def open_report(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+
+    app = TotalfactApp(TuiSettings(database_url=demo_url, username="jefe", today=TODAY))
+    assert snap_compare(app, terminal_size=(140, 40), run_before=open_report)
+
+
+def test_report_hours_chart_snapshot(snap_compare: Any, demo_url: str) -> None:
+    async def open_hours(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+
+    app = TotalfactApp(TuiSettings(database_url=demo_url, username="jefe", today=TODAY))
+    assert snap_compare(app, terminal_size=(140, 40), run_before=open_hours)
+
+
+def test_customer_profile_snapshot(snap_compare: Any, demo_url: str) -> None:
+    async def open_profile(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+
+    assert snap_compare(app_for(demo_url), terminal_size=(140, 40), run_before=open_profile)

@@ -52,3 +52,11 @@ def test_promise_status() -> None:
     assert promise_status(promised, 100, 0, date(2026, 3, 12), 1) is PromiseStatus.BROKEN
     assert promise_status(promised, 100, 40, date(2026, 3, 12), 1) is PromiseStatus.PARTLY_KEPT
     assert promise_status(promised, 100, 120, date(2026, 3, 30), 1) is PromiseStatus.KEPT
+
+
+def test_cards_show_millions() -> None:
+    from totalfact_tui.tui.format import money_short
+
+    assert money_short(259_144_170) == "$259,1 M"
+    assert money_short(1_234_567_890) == "$1.234,6 M"
+    assert money_short(51_650) == "$51.650"

@@ -239,6 +239,30 @@ class Document(TimestampMixin, Base):
             postgresql_where=text("is_open AND collector_id IS NULL"),
         ),
         Index("ix_documents_customer_id_state", "customer_id", "state"),
+        # Reports (docs/kpis.md): today's open receivables, covering every column the
+        # balance, aging, debtor and customer figures read.
+        Index(
+            "ix_documents_report_open",
+            "customer_id",
+            "due_date",
+            "balance",
+            "issue_date",
+            "ceded",
+            "state",
+            "collector_id",
+            sqlite_where=text("kind = 'receivable' AND collectable = 1 AND balance > 0"),
+            postgresql_where=text("kind = 'receivable' AND collectable AND balance > 0"),
+        ),
+        # Credit sales of a period (and the last day a document was issued).
+        Index(
+            "ix_documents_issue_date_sales",
+            "issue_date",
+            "dte_type",
+            "kind",
+            "collectable",
+            "ceded",
+            "total_amount",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     issuer_rut: Mapped[str] = mapped_column(String(12))
@@ -426,7 +450,18 @@ class Action(TimestampMixin, Base):
     """A collection action (gestión): one call or email covering one or more invoices."""
 
     __tablename__ = "actions"
-    __table_args__ = (Index("ix_actions_customer_id_occurred_at", "customer_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_actions_customer_id_occurred_at", "customer_id", "occurred_at"),
+        # Reports over a period: calls, contacts, production, contact hours.
+        Index(
+            "ix_actions_report",
+            "occurred_at",
+            "channel",
+            "result_code",
+            "user_id",
+            "customer_id",
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -464,7 +499,7 @@ class Promise(TimestampMixin, Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"), index=True)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     promised_date: Mapped[date] = mapped_column(Date)
@@ -493,6 +528,8 @@ class Payment(TimestampMixin, Base):
         CheckConstraint(
             "status IN ('confirmed','to_confirm','rejected','reversed')", name="status"
         ),
+        Index("ix_payments_paid_on_status", "paid_on", "status", "id"),
+        Index("ix_payments_reversed_at", "reversed_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -516,6 +553,9 @@ class PaymentAllocation(Base):
     """The part of a payment applied to one document."""
 
     __tablename__ = "payment_allocations"
+    __table_args__ = (
+        Index("ix_payment_allocations_payment_cover", "payment_id", "document_id", "amount"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(
         ForeignKey("payments.id", ondelete="CASCADE"), index=True

@@ -106,9 +106,11 @@ def _cei(session: Session, first: date, last: date, collector_id: int | None) ->
     }
 
 
-def top_debtors(database: Database, day: date, limit: int = 20) -> list[dict[str, Any]]:
+def top_debtors(
+    database: Database, day: date, limit: int = 20, collector_id: int | None = None
+) -> list[dict[str, Any]]:
     with database.read() as session:
-        return debtors(session, day, limit)
+        return debtors(session, day, limit, collector_id)
 
 
 def collectors(database: Database, first: date, last: date) -> list[dict[str, Any]]:
@@ -180,7 +182,11 @@ def contact_hours(
 
 
 def trends(
-    database: Database, day: date, months: int = 12, days: int = DSO_DAYS
+    database: Database,
+    day: date,
+    months: int = 12,
+    days: int = DSO_DAYS,
+    collector_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Overdue percent and DSO at the end of each of the last ``months`` months (the
     current month as of ``day``), oldest first."""
@@ -192,7 +198,7 @@ def trends(
     table = []
     with database.read() as session:
         for end in reversed(ends):
-            figures = balances(session, end)
+            figures = balances(session, end, collector_id)
             sales = credit_sales(session, end - timedelta(days=days - 1), end)
             table.append(
                 {
@@ -275,4 +281,36 @@ def customer_profile(database: Database, customer_id: int, day: date) -> Custome
         habits,
         customer_behaviour.risk(habits, figures["overdue_percent"], oldest),
         invoices,
+    )
+
+
+@dataclass(frozen=True)
+class ScreenFigures:
+    """What the report screen shows at once (the trends load apart: they are slower)."""
+
+    kpis: dict[str, Any]
+    collectors: list[dict[str, Any]]
+    debtors: list[dict[str, Any]]
+    hours: list[ContactCell]
+
+
+def screen_figures(
+    database: Database,
+    day: date,
+    first: date,
+    last: date,
+    collector_id: int | None = None,
+    timezone: str = "America/Santiago",
+) -> ScreenFigures:
+    """The figures of the report screen; ``collector_id`` limits them to one collector's
+    invoices and work (what a collector sees)."""
+    figures = kpis(database, day, DSO_DAYS, collector_id, first, last)
+    production = collectors(database, first, last)
+    if collector_id is not None:
+        production = [row for row in production if row["user_id"] == collector_id]
+    return ScreenFigures(
+        kpis=figures,
+        collectors=production,
+        debtors=top_debtors(database, day, 20, collector_id),
+        hours=contact_hours(database, day - timedelta(days=89), day, timezone, collector_id),
     )

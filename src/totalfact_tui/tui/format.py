@@ -14,6 +14,14 @@ def money(amount: int | None) -> str:
     return "" if amount is None else format_clp(amount)
 
 
+def money_short(amount: int) -> str:
+    """A large amount in millions for a card: ``$259,1 M`` (exact below a million)."""
+    if abs(amount) < 1_000_000:
+        return format_clp(amount)
+    millions = f"{amount / 1_000_000:,.1f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return t("money.millions", amount=millions)
+
+
 def day(value: date | None) -> str:
     return format_date(value)
 

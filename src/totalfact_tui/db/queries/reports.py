@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
+    BigInteger,
     Subquery,
     and_,
     case,
@@ -17,6 +17,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -37,6 +38,14 @@ BUCKETS = (
 REACHED = ("contact", "promise", "claims_paid", "dispute", "callback")
 #: Drill-down filters besides the aging buckets.
 OVERDUE, DISPUTED, CEDED = "overdue", "disputed", "ceded"
+
+
+def reached_codes(session: Session) -> list[str]:
+    """The result codes whose kind reached the customer (read from the small catalog
+    once, so that the big tables are filtered without a join)."""
+    from totalfact_tui.db.models import ResultCode
+
+    return list(session.scalars(select(ResultCode.code).where(ResultCode.kind.in_(REACHED))))
 
 
 def _end_of(day: date) -> datetime:
@@ -132,7 +141,7 @@ def as_of(day: date) -> Subquery:
             Document.due_date,
             Document.state,
             Document.ceded,
-            cast(balance, Integer).label("balance"),
+            cast(balance, BigInteger).label("balance"),
         )
         .outerjoin(notes, notes.c.document_id == Document.id)
         .outerjoin(paid, paid.c.document_id == Document.id)
@@ -145,9 +154,12 @@ def as_of(day: date) -> Subquery:
     )
 
 
-def current() -> Subquery:
+def current(dialect: str) -> Subquery:
     """The receivables with a balance today, from the balances the ledger keeps (the same
-    rule as :func:`as_of`, kept up to date in every write): served by a covering index."""
+    rule as :func:`as_of`, kept up to date in every write): served by the covering index
+    ``ix_documents_report_open``, whose condition is repeated here word for word (SQLite
+    matches a partial index only on the same literal terms)."""
+    collectable = "documents.collectable = 1" if dialect == "sqlite" else "documents.collectable"
     return (
         select(
             Document.id,
@@ -159,7 +171,7 @@ def current() -> Subquery:
             Document.ceded,
             Document.balance,
         )
-        .where(Document.kind == "receivable", Document.collectable, Document.balance > 0)
+        .where(text(f"documents.kind = 'receivable' AND {collectable} AND documents.balance > 0"))
         .subquery("asof")
     )
 
@@ -183,7 +195,7 @@ def receivables(session: Session, day: date) -> Subquery:
     dated after ``day`` (the usual case, today), else recomputed from the facts."""
     latest = latest_fact(session)
     if latest is None or day >= latest:
-        return current()
+        return current(session.get_bind().dialect.name)
     return as_of(day)
 
 
@@ -193,63 +205,93 @@ def days_between(later: Any, earlier: Any, dialect: str) -> Any:
     return later - earlier
 
 
+def bucket_of(due_date: Any, day: date) -> Any:
+    """The aging bucket of an open receivable as of ``day``, from its due date compared
+    with the buckets' boundary dates (no date arithmetic per row)."""
+    whens: list[tuple[ColumnElement[bool], str]] = [
+        (or_(due_date.is_(None), due_date >= day), "current")
+    ]
+    for name, _low, high in BUCKETS[1:]:
+        if high is not None:
+            whens.append((due_date >= day - timedelta(days=high), name))
+    return case(*whens, else_=BUCKETS[-1][0])
+
+
 def balances(
     session: Session,
     day: date,
     collector_id: int | None = None,
     customer_id: int | None = None,
 ) -> dict[str, Any]:
+    """Open, overdue, disputed and ceded balances, aging and average debt age as of
+    ``day``: one pass over the receivables, grouped by bucket, ceded and disputed."""
     dialect = session.get_bind().dialect.name
     rows = receivables(session, day)
-    open_ = and_(rows.c.balance > 0, ~rows.c.ceded)
-    overdue = and_(open_, rows.c.due_date < day)
-    disputed = and_(open_, rows.c.state == "objetada")
-    ceded = and_(rows.c.balance > 0, rows.c.ceded)
-    past_due = days_between(literal(day), rows.c.due_date, dialect)
-    age = days_between(literal(day), rows.c.issue_date, dialect)
-
-    def total(condition: ColumnElement[bool]) -> Any:
-        return func.coalesce(func.sum(case((condition, rows.c.balance), else_=0)), 0)
-
-    def count(condition: ColumnElement[bool]) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    columns: list[Any] = [
-        total(open_), count(open_), total(overdue), count(overdue), total(disputed),
-        count(disputed), total(ceded), count(ceded),
-        func.coalesce(func.sum(case((open_, rows.c.balance * age), else_=0)), 0),
-    ]  # fmt: skip
-    for _name, low, high in BUCKETS:
-        if low is None:
-            condition = and_(open_, or_(rows.c.due_date.is_(None), rows.c.due_date >= day))
-        else:
-            condition = and_(overdue, past_due >= low)
-            if high is not None:
-                condition = and_(condition, past_due <= high)
-        columns.append(total(condition))
-    query = select(*columns).select_from(rows)
+    bucket = bucket_of(rows.c.due_date, day).label("bucket")
+    disputed = case((rows.c.state == "objetada", 1), else_=0).label("disputed")
+    issued = func.julianday(rows.c.issue_date) if dialect == "sqlite" else rows.c.issue_date - day
+    query = (
+        select(
+            bucket,
+            rows.c.ceded,
+            disputed,
+            func.sum(rows.c.balance),
+            func.count(),
+            func.sum(rows.c.balance * issued),
+        )
+        .where(rows.c.balance > 0)
+        .group_by(bucket, rows.c.ceded, disputed)
+    )
     if collector_id is not None:
         query = query.where(rows.c.collector_id == collector_id)
     if customer_id is not None:
         query = query.where(rows.c.customer_id == customer_id)
-    values = [int(v or 0) if not isinstance(v, float) else v for v in session.execute(query).one()]
-    (
-        open_balance, open_count, overdue_balance, overdue_count, disputed_balance,
-        disputed_count, ceded_balance, ceded_count, weighted_age, *buckets,
-    ) = values  # fmt: skip
+    aging = {name: 0 for name, _low, _high in BUCKETS}
+    totals = dict.fromkeys(
+        ("open", "open_n", "overdue_n", "disputed", "disputed_n", "ceded", "ceded_n"), 0
+    )
+    weighted_issue = 0.0
+    for name, ceded, is_disputed, balance, count, by_issue in session.execute(query):
+        balance, count = int(balance), int(count)
+        if ceded:
+            totals["ceded"] += balance
+            totals["ceded_n"] += count
+            continue
+        aging[name] += balance
+        totals["open"] += balance
+        totals["open_n"] += count
+        if name != "current":
+            totals["overdue_n"] += count
+        weighted_issue += float(by_issue)
+        if is_disputed:
+            totals["disputed"] += balance
+            totals["disputed_n"] += count
+    open_balance = totals["open"]
+    overdue_balance = open_balance - aging["current"]
+    # Σ balance × (D − issue) = D × Σ balance − Σ balance × issue (as day numbers).
+    if dialect == "sqlite":
+        day_number = _julian(day)
+        weighted_age = day_number * open_balance - weighted_issue
+    else:
+        weighted_age = -weighted_issue
     return {
-        "open_balance": int(open_balance),
-        "open_invoices": int(open_count),
-        "overdue_balance": int(overdue_balance),
-        "overdue_invoices": int(overdue_count),
+        "open_balance": open_balance,
+        "open_invoices": totals["open_n"],
+        "overdue_balance": overdue_balance,
+        "overdue_invoices": totals["overdue_n"],
         "overdue_percent": (overdue_balance / open_balance * 100) if open_balance else 0.0,
-        "disputed_balance": int(disputed_balance),
-        "disputed_invoices": int(disputed_count),
-        "ceded_balance": int(ceded_balance),
-        "ceded_invoices": int(ceded_count),
-        "average_debt_age": (float(weighted_age) / open_balance) if open_balance else 0.0,
-        "aging": {name: int(value) for (name, _l, _h), value in zip(BUCKETS, buckets, strict=True)},
+        "disputed_balance": totals["disputed"],
+        "disputed_invoices": totals["disputed_n"],
+        "ceded_balance": totals["ceded"],
+        "ceded_invoices": totals["ceded_n"],
+        "average_debt_age": (weighted_age / open_balance) if open_balance else 0.0,
+        "aging": aging,
     }
+
+
+def _julian(day: date) -> float:
+    """SQLite's julianday() of a date (at midnight)."""
+    return day.toordinal() + 1721424.5
 
 
 def credit_sales(session: Session, first: date, last: date) -> int:
@@ -360,7 +402,7 @@ def customers_managed(
 def promises_and_calls(
     session: Session, first: date, last: date, user_id: int | None = None
 ) -> dict[str, float]:
-    from totalfact_tui.db.models import Action, Promise, ResultCode
+    from totalfact_tui.db.models import Action, Promise
 
     start, end = _day_start(first), _end_of(last)
     promise_query = select(
@@ -373,11 +415,10 @@ def promises_and_calls(
         func.coalesce(func.sum(Promise.amount_paid), 0),
     )
     # A promise is made when the call that took it happened.
-    made_at = func.coalesce(Action.occurred_at, Promise.created_at)
     promise_query = (
-        promise_query.select_from(Promise)
-        .outerjoin(Action, Action.id == Promise.action_id)
-        .where(made_at >= start, made_at < end, Promise.status != "cancelada")
+        promise_query.select_from(Action)
+        .join(Promise, Promise.action_id == Action.id)
+        .where(Action.occurred_at >= start, Action.occurred_at < end, Promise.status != "cancelada")
     )
     if user_id is not None:
         promise_query = promise_query.where(Promise.user_id == user_id)
@@ -385,10 +426,11 @@ def promises_and_calls(
     call_query = (
         select(
             func.count(),
-            func.coalesce(func.sum(case((ResultCode.kind.in_(REACHED), 1), else_=0)), 0),
+            func.coalesce(
+                func.sum(case((Action.result_code.in_(reached_codes(session)), 1), else_=0)), 0
+            ),
         )
         .select_from(Action)
-        .join(ResultCode, ResultCode.code == Action.result_code)
         .where(Action.channel == "phone", Action.occurred_at >= start, Action.occurred_at < end)
     )
     if user_id is not None:
@@ -425,8 +467,11 @@ def agenda_progress(session: Session, day: date, collector_id: int | None = None
     return float(promised) / float(due) * 100 if due else 0.0
 
 
-def debtors(session: Session, day: date, limit: int = 20) -> list[dict[str, Any]]:
-    """Customers by open balance as of ``day`` (ceded invoices apart)."""
+def debtors(
+    session: Session, day: date, limit: int = 20, collector_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Customers by open balance as of ``day`` (ceded invoices apart); of one collector's
+    invoices when given."""
     from totalfact_tui.db.models import Customer
 
     dialect = session.get_bind().dialect.name
@@ -434,21 +479,34 @@ def debtors(session: Session, day: date, limit: int = 20) -> list[dict[str, Any]
     open_ = and_(rows.c.balance > 0, ~rows.c.ceded)
     overdue = and_(open_, rows.c.due_date < day)
     past_due = days_between(literal(day), rows.c.due_date, dialect)
+    open_balance = func.sum(rows.c.balance)
+    mine = [] if collector_id is None else [rows.c.collector_id == collector_id]
+    top = (
+        select(
+            rows.c.customer_id,
+            open_balance.label("open_balance"),
+            func.coalesce(func.sum(case((overdue, rows.c.balance), else_=0)), 0).label("overdue"),
+            func.count().label("invoices"),
+            func.coalesce(func.max(case((overdue, past_due), else_=0)), 0).label("max_days"),
+        )
+        .where(open_, *mine)
+        .group_by(rows.c.customer_id)
+        .order_by(open_balance.desc(), rows.c.customer_id)
+        .limit(limit)
+        .subquery("top")
+    )
     query = (
         select(
             Customer.id,
             Customer.name,
             Customer.rut,
-            func.sum(rows.c.balance).label("open_balance"),
-            func.coalesce(func.sum(case((overdue, rows.c.balance), else_=0)), 0),
-            func.count(),
-            func.coalesce(func.max(case((overdue, past_due), else_=0)), 0),
+            top.c.open_balance,
+            top.c.overdue,
+            top.c.invoices,
+            top.c.max_days,
         )
-        .join(Customer, Customer.id == rows.c.customer_id)
-        .where(open_)
-        .group_by(Customer.id, Customer.name, Customer.rut)
-        .order_by(func.sum(rows.c.balance).desc(), Customer.id)
-        .limit(limit)
+        .join(top, top.c.customer_id == Customer.id)
+        .order_by(top.c.open_balance.desc(), Customer.id)
     )
     return [
         {
@@ -474,7 +532,7 @@ def debtors(session: Session, day: date, limit: int = 20) -> list[dict[str, Any]
 
 def collector_production(session: Session, first: date, last: date) -> list[dict[str, Any]]:
     """Per collector over [first, last] (docs/kpis.md, "Collector production")."""
-    from totalfact_tui.db.models import Action, ActionDocument, Promise, ResultCode, User
+    from totalfact_tui.db.models import Action, ActionDocument, Promise, User
 
     start, end = _day_start(first), _end_of(last)
     in_period = and_(Action.occurred_at >= start, Action.occurred_at < end)
@@ -488,7 +546,13 @@ def collector_production(session: Session, first: date, last: date) -> list[dict
                 func.coalesce(
                     func.sum(
                         case(
-                            (and_(Action.channel == "phone", ResultCode.kind.in_(REACHED)), 1),
+                            (
+                                and_(
+                                    Action.channel == "phone",
+                                    Action.result_code.in_(reached_codes(session)),
+                                ),
+                                1,
+                            ),
                             else_=0,
                         )
                     ),
@@ -497,12 +561,10 @@ def collector_production(session: Session, first: date, last: date) -> list[dict
                 func.count(func.distinct(Action.customer_id)),
             )
             .select_from(Action)
-            .join(ResultCode, ResultCode.code == Action.result_code)
             .where(in_period)
             .group_by(Action.user_id)
         )
     )
-    made_at = func.coalesce(Action.occurred_at, Promise.created_at)
     promises = dict(
         (row[0], row[1:])
         for row in session.execute(
@@ -512,9 +574,9 @@ def collector_production(session: Session, first: date, last: date) -> list[dict
                 func.coalesce(func.sum(Promise.amount), 0),
                 func.coalesce(func.sum(case((Promise.status == "cumplida", 1), else_=0)), 0),
             )
-            .select_from(Promise)
-            .outerjoin(Action, Action.id == Promise.action_id)
-            .where(made_at >= start, made_at < end, Promise.status != "cancelada")
+            .select_from(Action)
+            .join(Promise, Promise.action_id == Action.id)
+            .where(in_period, Promise.status != "cancelada")
             .group_by(Promise.user_id)
         )
     )
@@ -543,6 +605,7 @@ def collector_production(session: Session, first: date, last: date) -> list[dict
         made, amount, kept = promises.get(user_id, (0, 0, 0))
         table.append(
             {
+                "user_id": user_id,
                 "username": username,
                 "name": name,
                 "actions": int(count),
@@ -563,7 +626,7 @@ def contact_hours(
 ) -> list[tuple[datetime, int, int]]:
     """Calls and right-party contacts per UTC hour in [first, last]: (hour start, calls,
     contacts). The service folds them into local hours and weekdays."""
-    from totalfact_tui.db.models import Action, ResultCode
+    from totalfact_tui.db.models import Action
 
     if session.get_bind().dialect.name == "sqlite":
         hour: Any = func.strftime("%Y-%m-%d %H", Action.occurred_at)
@@ -573,10 +636,11 @@ def contact_hours(
         select(
             hour,
             func.count(),
-            func.coalesce(func.sum(case((ResultCode.kind.in_(REACHED), 1), else_=0)), 0),
+            func.coalesce(
+                func.sum(case((Action.result_code.in_(reached_codes(session)), 1), else_=0)), 0
+            ),
         )
         .select_from(Action)
-        .join(ResultCode, ResultCode.code == Action.result_code)
         .where(
             Action.channel == "phone",
             Action.occurred_at >= _day_start(first),
@@ -631,6 +695,7 @@ def open_invoices(
             rows.c.id,
             Document.dte_type,
             Document.folio,
+            rows.c.customer_id,
             Customer.name,
             Customer.rut,
             rows.c.issue_date,
@@ -650,6 +715,7 @@ def open_invoices(
             "document_id": document_id,
             "dte_type": dte_type,
             "folio": folio,
+            "customer_id": customer_id,
             "customer_name": name,
             "customer_rut": rut,
             "issue_date": issue_date,
@@ -663,6 +729,7 @@ def open_invoices(
             document_id,
             dte_type,
             folio,
+            customer_id,
             name,
             rut,
             issue_date,
@@ -698,11 +765,10 @@ def promise_statuses(session: Session, customer_id: int, day: date) -> dict[str,
     """How many of the customer's promises made up to ``day`` are in each status."""
     from totalfact_tui.db.models import Action, Promise
 
-    made_at = func.coalesce(Action.occurred_at, Promise.created_at)
     query = (
         select(Promise.status, func.count())
-        .outerjoin(Action, Action.id == Promise.action_id)
-        .where(Promise.customer_id == customer_id, made_at < _end_of(day))
+        .join(Action, Action.id == Promise.action_id)
+        .where(Promise.customer_id == customer_id, Action.occurred_at < _end_of(day))
         .group_by(Promise.status)
     )
     return {status: int(count) for status, count in session.execute(query)}

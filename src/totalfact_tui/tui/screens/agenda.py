@@ -56,6 +56,7 @@ class AgendaScreen(Screen[None]):
         Binding("escape", "clear", t("key.clear"), show=False, id="agenda.clear"),
         Binding("r", "refresh", t("key.refresh"), id="agenda.refresh"),
         Binding("u", "switch_user", t("key.switch_user"), id="agenda.switch_user"),
+        Binding("R", "report", t("key.report"), id="agenda.report"),
         Binding("right", "expand", t("key.expand"), show=False, id="agenda.expand"),
         Binding("space", "toggle_select", t("key.select"), id="agenda.select"),
         Binding("ctrl+a", "select_all", t("key.select_all"), show=False, id="agenda.select_all"),
@@ -566,6 +567,17 @@ class AgendaScreen(Screen[None]):
             self._after_batch(saved)
 
         self.app.push_screen(modal, callback=done)
+
+    def action_report(self) -> None:
+        """The report screen: the team's figures for managers and admins, a collector's
+        own figures for a collector."""
+        from totalfact_tui.tui.modals.report_period import ReportPeriod
+        from totalfact_tui.tui.screens.report import ReportScreen
+
+        if self.context is None:
+            return
+        today = self.context.settings.current_day()
+        self.app.push_screen(ReportScreen(ReportPeriod.month_of(today)))
 
     def action_copy(self) -> None:
         key = self.table.current_key() or ""

@@ -67,6 +67,7 @@ class DetailScreen(Screen[bool]):
         Binding("w", "whatsapp", t("key.whatsapp"), id="detail.whatsapp"),
         Binding("y", "copy", t("key.copy"), show=False, id="detail.copy"),
         Binding("n", "note", t("key.note"), id="detail.note"),
+        Binding("i", "profile", t("key.profile"), id="detail.profile"),
         Binding("a", "add_contact", t("key.add_contact"), show=False, id="detail.add_contact"),
         Binding("e", "edit_contact", t("key.edit_contact"), show=False, id="detail.edit_contact"),
         Binding("space", "toggle_invoice", t("key.select"), id="detail.select"),
@@ -637,6 +638,15 @@ class DetailScreen(Screen[bool]):
         if saved:
             self.logged = True
             self.load()
+
+    def action_profile(self) -> None:
+        """The customer's payment profile: behaviour, risk, predicted payment dates."""
+        from totalfact_tui.tui.screens.customer_profile import CustomerProfileScreen
+
+        if self.view is None or self.view.invoice.customer_id is None:
+            return
+        customer_id = self.view.invoice.customer_id
+        self.app.push_screen(CustomerProfileScreen(customer_id, self.day))
 
     def action_note(self) -> None:
         from totalfact_tui.tui.modals.note_form import NoteModal
