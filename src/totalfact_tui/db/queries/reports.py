@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     BigInteger,
+    ColumnElement,
     Subquery,
     and_,
     case,
