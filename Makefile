@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DEMO_DB ?= $(CURDIR)/.demo/totalfact-demo.db
 DEMO_USER ?= cperez
 
-.PHONY: demo demo-db test lint typecheck imports pytest bench-demo bench-ingest bench-agenda bench-startup bench-watch clean
+.PHONY: demo demo-db test lint typecheck imports pytest bench-demo bench-ingest bench-agenda bench-startup bench-watch bench-reports clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -51,6 +51,9 @@ bench-agenda: $(VENV)/.dev-installed
 
 bench-watch: $(VENV)/.dev-installed
 	$(BIN)/python bench/watch.py
+
+bench-reports: $(VENV)/.dev-installed
+	$(BIN)/python bench/reports.py
 
 bench-startup: $(VENV)/.dev-installed demo-db
 	$(BIN)/python bench/startup.py "sqlite:///$(DEMO_DB)"
