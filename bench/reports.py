@@ -66,9 +66,16 @@ def top_up_actions(url: str, wanted: int) -> int:
             )
             count = session.scalar(select(func.count()).select_from(Action)) or 0
             years += 1
+    # Statistics for the planner; on PostgreSQL also the visibility map, without which
+    # an index-only scan still visits the table.
     with database.engine.connect() as connection:
-        connection.exec_driver_sql("ANALYZE")
-        connection.commit()
+        if sqlite:
+            connection.exec_driver_sql("ANALYZE")
+            connection.commit()
+        else:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                "VACUUM ANALYZE"
+            )
     database.dispose()
     return count
 

@@ -580,20 +580,25 @@ def collector_production(session: Session, first: date, last: date) -> list[dict
             .group_by(Promise.user_id)
         )
     )
+    # Each payment allocation of the period once per collector who acted on its invoice
+    # in the period (starting from the payments: far fewer than the actions).
     worked = (
-        select(Action.user_id, ActionDocument.document_id)
-        .join(ActionDocument, ActionDocument.action_id == Action.id)
-        .where(in_period)
+        select(
+            PaymentAllocation.id,
+            PaymentAllocation.amount,
+            Action.user_id,
+        )
+        .select_from(Payment)
+        .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+        .join(ActionDocument, ActionDocument.document_id == PaymentAllocation.document_id)
+        .join(Action, Action.id == ActionDocument.action_id)
+        .where(Payment.status == "confirmed", Payment.paid_on.between(first, last), in_period)
         .distinct()
-        .subquery()
+        .subquery("worked")
     )
     collected: dict[int, int] = dict(
         session.execute(
-            select(worked.c.user_id, func.coalesce(func.sum(PaymentAllocation.amount), 0))
-            .join(PaymentAllocation, PaymentAllocation.document_id == worked.c.document_id)
-            .join(Payment, Payment.id == PaymentAllocation.payment_id)
-            .where(Payment.status == "confirmed", Payment.paid_on.between(first, last))
-            .group_by(worked.c.user_id)
+            select(worked.c.user_id, func.sum(worked.c.amount)).group_by(worked.c.user_id)
         ).all()
     )
     people = session.execute(
