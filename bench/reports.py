@@ -86,13 +86,13 @@ def figures(session: Session) -> dict[str, Callable[[], object]]:
     month = day.replace(day=1)
     window = day - timedelta(days=89)
     collector = session.scalar(select(User.id).where(User.username == "cperez"))
+    # kpis() passes the open balance it already has; the count-back adds month sums.
+    open_balance = queries.balances(session, day)["open_balance"]
     return {
         "balances and aging (today)": lambda: queries.balances(session, day),
         "balances and aging, one collector": lambda: queries.balances(session, day, collector),
         "credit sales, 90 days (DSO)": lambda: queries.credit_sales(session, window, day),
-        "count-back DSO (months of sales)": lambda: reports._countback(
-            session, day, queries.balances(session, day)["open_balance"]
-        ),
+        "count-back DSO (months of sales)": lambda: reports._countback(session, day, open_balance),
         "payment timing, month": lambda: queries.payment_timing(session, month, day),
         "customers managed, month": lambda: queries.customers_managed(session, day, month, day),
         "promises and calls, month": lambda: queries.promises_and_calls(session, month, day),

@@ -2,7 +2,7 @@
 
 Covering indexes for the report queries (docs/kpis.md): today's open receivables,
 credit sales by issue date, payments by date, actions over a period, promises by the
-call that took them.
+call that took them, promises by when they were made.
 
 Revision ID: 0005
 Revises: 0004
@@ -48,9 +48,15 @@ def upgrade() -> None:
         ["occurred_at", "channel", "result_code", "user_id", "customer_id"],
     )
     op.create_index(op.f("ix_promises_action_id"), "promises", ["action_id"])
+    op.create_index(
+        "ix_promises_report",
+        "promises",
+        ["created_at", "user_id", "status", "amount", "amount_paid"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_promises_report", table_name="promises")
     op.drop_index(op.f("ix_promises_action_id"), table_name="promises")
     op.drop_index("ix_actions_report", table_name="actions")
     op.drop_index("ix_payment_allocations_payment_cover", table_name="payment_allocations")

@@ -496,6 +496,8 @@ class Promise(TimestampMixin, Base):
             "status IN ('abierta','cumplida','parcial','incumplida','cancelada')", name="status"
         ),
         Index("ix_promises_status_promised_date", "status", "promised_date"),
+        # Reports: promises made in a period (created when the call took them).
+        Index("ix_promises_report", "created_at", "user_id", "status", "amount", "amount_paid"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)

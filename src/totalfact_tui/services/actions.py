@@ -171,6 +171,9 @@ def _log_in_session(
             promised_date=form.promise_date,
             amount=promise_amount,
             grace_days=grace_days,
+            # A promise is made when the call that took it happened (reports count
+            # promises by this moment).
+            created_at=action.occurred_at,
         )
         session.add(promise)
         session.flush()

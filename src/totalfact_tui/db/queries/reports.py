@@ -414,11 +414,9 @@ def promises_and_calls(
         ),
         func.coalesce(func.sum(Promise.amount_paid), 0),
     )
-    # A promise is made when the call that took it happened.
-    promise_query = (
-        promise_query.select_from(Action)
-        .join(Promise, Promise.action_id == Action.id)
-        .where(Action.occurred_at >= start, Action.occurred_at < end, Promise.status != "cancelada")
+    # A promise is made when the call that took it happened (its created_at).
+    promise_query = promise_query.select_from(Promise).where(
+        Promise.created_at >= start, Promise.created_at < end, Promise.status != "cancelada"
     )
     if user_id is not None:
         promise_query = promise_query.where(Promise.user_id == user_id)
@@ -574,9 +572,11 @@ def collector_production(session: Session, first: date, last: date) -> list[dict
                 func.coalesce(func.sum(Promise.amount), 0),
                 func.coalesce(func.sum(case((Promise.status == "cumplida", 1), else_=0)), 0),
             )
-            .select_from(Action)
-            .join(Promise, Promise.action_id == Action.id)
-            .where(in_period, Promise.status != "cancelada")
+            .where(
+                Promise.created_at >= start,
+                Promise.created_at < end,
+                Promise.status != "cancelada",
+            )
             .group_by(Promise.user_id)
         )
     )
@@ -634,7 +634,8 @@ def contact_hours(
     from totalfact_tui.db.models import Action
 
     if session.get_bind().dialect.name == "sqlite":
-        hour: Any = func.strftime("%Y-%m-%d %H", Action.occurred_at)
+        # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): the hour is its first 13 characters.
+        hour: Any = func.substr(Action.occurred_at, 1, 13)
     else:
         hour = func.to_char(func.timezone("UTC", Action.occurred_at), "YYYY-MM-DD HH24")
     query = (
@@ -768,12 +769,11 @@ def payment_delays(session: Session, customer_id: int, day: date) -> list[tuple[
 
 def promise_statuses(session: Session, customer_id: int, day: date) -> dict[str, int]:
     """How many of the customer's promises made up to ``day`` are in each status."""
-    from totalfact_tui.db.models import Action, Promise
+    from totalfact_tui.db.models import Promise
 
     query = (
         select(Promise.status, func.count())
-        .join(Action, Action.id == Promise.action_id)
-        .where(Promise.customer_id == customer_id, Action.occurred_at < _end_of(day))
+        .where(Promise.customer_id == customer_id, Promise.created_at < _end_of(day))
         .group_by(Promise.status)
     )
     return {status: int(count) for status, count in session.execute(query)}
