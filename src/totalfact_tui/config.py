@@ -42,6 +42,9 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", None, str, secret=True),
     Setting("user", None, str),
+    # Ask for the user's password (TUI sign-in screen; TOTALFACT_PASSWORD or a prompt
+    # for commands) once any user has one.
+    Setting("require_password", False, bool),
     Setting("lang", "es", str),
     Setting("timezone", "America/Santiago", str),
     Setting("preventive_lead_days", 3, int),

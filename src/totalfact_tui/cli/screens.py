@@ -26,5 +26,6 @@ def open_tui(state: CliState, username: str | None = None) -> None:
             theme=config.get("theme"),
             keymap=dict(config.keymap),
             smtp={k: v for k, v in config.values.items() if k.startswith("smtp.")},
+            require_password=config.get("require_password"),
         )
     )

@@ -43,7 +43,27 @@ class CliState:
             self._database = open_app_database(self.config.database_url)
             if self.user:
                 check_acting_user(self._database, self.user)
+                if self.config.get("require_password"):
+                    self._sign_in(self._database, self.user)
         return self._database
+
+    def _sign_in(self, database: Database, username: str) -> None:
+        """With ``require_password``: the password from TOTALFACT_PASSWORD, else asked
+        (not before any user has one: the first admin sets theirs)."""
+        import os
+
+        import typer
+
+        from totalfact_tui.i18n import t
+        from totalfact_tui.services.users import passwords_in_use, sign_in
+
+        with database.read() as session:
+            if not passwords_in_use(session):
+                return
+        password = os.environ.get("TOTALFACT_PASSWORD")
+        if password is None:
+            password = typer.prompt(t("auth.password_for", username=username), hide_input=True)
+        sign_in(database, username, password)
 
     def close(self) -> None:
         if self._database is not None:

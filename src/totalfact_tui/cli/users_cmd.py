@@ -1,4 +1,4 @@
-"""``totalfact users add|list``."""
+"""``totalfact users add|list|passwd|disable|enable``."""
 
 from __future__ import annotations
 
@@ -52,3 +52,43 @@ def register(app: typer.Typer) -> None:
         state: CliState = ctx.obj
         rows = [asdict(user) for user in list_users(state.database())]
         emit(rows, COLUMNS, fmt, output, empty_message=t("users.none"))
+
+    @group.command("passwd", help=t("help.users.passwd"))
+    def passwd(
+        ctx: typer.Context,
+        username: Annotated[str, typer.Argument()],
+        from_stdin: Annotated[
+            bool, typer.Option("--password-stdin", help=t("help.users.password_stdin"))
+        ] = False,
+    ) -> None:
+        import sys
+
+        from totalfact_tui.services.users import set_password
+
+        state: CliState = ctx.obj
+        if from_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = typer.prompt(
+                t("users.new_password", username=username),
+                hide_input=True,
+                confirmation_prompt=t("users.repeat_password"),
+            )
+        set_password(state.database(), username, password, acting=state.user)
+        typer.echo(t("users.password_set", username=username))
+
+    @group.command("disable", help=t("help.users.disable"))
+    def disable(ctx: typer.Context, username: Annotated[str, typer.Argument()]) -> None:
+        from totalfact_tui.services.users import set_active
+
+        state: CliState = ctx.obj
+        set_active(state.database(), username, False, acting=state.user)
+        typer.echo(t("users.disabled", username=username))
+
+    @group.command("enable", help=t("help.users.enable"))
+    def enable(ctx: typer.Context, username: Annotated[str, typer.Argument()]) -> None:
+        from totalfact_tui.services.users import set_active
+
+        state: CliState = ctx.obj
+        set_active(state.database(), username, True, acting=state.user)
+        typer.echo(t("users.enabled", username=username))

@@ -43,3 +43,13 @@ class Conflict(TotalfactError):
 
 class DatabaseUnavailable(TotalfactError):
     key = "error.database_unavailable"
+
+
+class Forbidden(TotalfactError):
+    """The acting user's role does not allow this (recorded in the audit trail)."""
+
+    key = "error.forbidden"
+
+
+class SignInFailed(TotalfactError):
+    key = "auth.failed"

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from totalfact_tui.db.models import ROLES, User
 from totalfact_tui.db.session import Database
-from totalfact_tui.domain.errors import Conflict, InvalidValue
+from totalfact_tui.domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidValue,
+    NotFound,
+    SignInFailed,
+)
 from totalfact_tui.services import audit
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -82,3 +90,124 @@ def check_acting_user(database: Database, username: str) -> None:
         if session.scalar(select(User.id).limit(1)) is None:
             return
         audit.resolve_actor(session, username)
+
+
+#: Failed sign-ins in a row before the account is locked, and for how long.
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+
+
+def refuse(database: Database, acting: str | None, entity: str, key: object, action: str) -> None:
+    """Record a refused action in the audit trail (in its own transaction, so that it
+    stays) and raise the clear error."""
+    with database.write() as session:
+        actor = audit.resolve_actor(session, acting)
+        audit.record(session, actor, entity, key, "refused", after={"action": action})
+    raise Forbidden("error.forbidden", action=action)
+
+
+def set_password(
+    database: Database, username: str, password: str, acting: str | None = None
+) -> None:
+    """Set ``username``'s password (scrypt hash). Admins set anyone's; a user their own;
+    the system (no acting user) only while no one has a password yet (set-up)."""
+    from totalfact_tui.services.passwords import check_strength, hash_password
+
+    check_strength(password)
+    with database.read() as session:
+        actor = audit.resolve_actor(session, acting)
+        bootstrap = not passwords_in_use(session)
+    allowed = actor.role == "admin" or actor.username == username or bootstrap
+    if not allowed:
+        refuse(database, acting, "user", username, "passwd")
+    hashed = hash_password(password)  # slow on purpose: outside the transaction
+    with database.write() as session:
+        user = _user(session, username)
+        user.password_hash = hashed
+        user.failed_logins = 0
+        user.locked_until = None
+        audit.record(session, actor, "user", username, "passwd")
+
+
+def set_active(database: Database, username: str, active: bool, acting: str | None) -> UserInfo:
+    """Disable (or enable again) an account: a disabled user cannot sign in or act.
+    Admins only; no one disables themselves."""
+    with database.read() as session:
+        actor = audit.resolve_actor(session, acting)
+    action = "enable" if active else "disable"
+    if actor.role != "admin" and actor.user_id is not None:
+        refuse(database, acting, "user", username, action)
+    if actor.username == username and not active:
+        raise InvalidValue("users.not_yourself")
+    with database.write() as session:
+        user = _user(session, username)
+        before = user.active
+        user.active = active
+        if active:
+            user.failed_logins = 0
+            user.locked_until = None
+        audit.record(
+            session,
+            actor,
+            "user",
+            username,
+            action,
+            before={"active": before},
+            after={"active": active},
+        )
+        return _info(user)
+
+
+def passwords_in_use(session: Session) -> bool:
+    """Whether any user has a password (before that, sign-in cannot be required)."""
+    return (
+        session.scalar(select(User.id).where(User.password_hash.is_not(None)).limit(1)) is not None
+    )
+
+
+def sign_in(
+    database: Database, username: str, password: str, now: datetime | None = None
+) -> UserInfo:
+    """Check a password. After MAX_FAILURES wrong ones in a row the account is locked
+    for LOCK_MINUTES; every failure and lock is in the audit trail. The same message
+    for an unknown user and a wrong password."""
+    from totalfact_tui.services.passwords import verify_password
+
+    moment = now or datetime.now(UTC)
+    with database.read() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        known = user is not None and user.active
+        stored = user.password_hash if user is not None else None
+        locked_until = user.locked_until if user is not None else None
+    if known and locked_until is not None and locked_until > moment:
+        raise SignInFailed("auth.locked", until=locked_until.astimezone().strftime("%H:%M"))
+    if known and stored is None:
+        raise SignInFailed("auth.no_password", username=username)
+    good = known and stored is not None and verify_password(password, stored)
+    with database.write() as session:
+        account = session.scalar(select(User).where(User.username == username))
+        if good and account is not None:
+            account.failed_logins = 0
+            account.locked_until = None
+            return _info(account)
+        actor = audit.SYSTEM_ACTOR
+        if account is None:
+            audit.record(session, actor, "user", username, "sign_in_failed")
+        else:
+            account.failed_logins += 1
+            audit.record(
+                session, actor, "user", username, "sign_in_failed",
+                after={"failures": account.failed_logins},
+            )  # fmt: skip
+            if account.failed_logins >= MAX_FAILURES:
+                account.locked_until = moment + timedelta(minutes=LOCK_MINUTES)
+                account.failed_logins = 0
+                audit.record(session, actor, "user", username, "locked")
+    raise SignInFailed("auth.failed")
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound("error.unknown_user", username=username)
+    return user

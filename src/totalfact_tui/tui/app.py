@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -17,6 +18,9 @@ from totalfact_tui.i18n import error_message, t
 from totalfact_tui.tui.commands import GoToProvider
 from totalfact_tui.tui.context import TuiContext, TuiSettings, open_context
 from totalfact_tui.tui.screens.agenda import AgendaScreen
+
+if TYPE_CHECKING:
+    from totalfact_tui.db.session import Database
 
 #: The themes the theme key cycles through: dark, light, and ANSI colours (the
 #: terminal's own palette, readable on light terminals).
@@ -39,6 +43,7 @@ class TotalfactApp(App[None]):
         self.settings = settings
         self.context: TuiContext | None = None
         self.last_mail_problem: str | None = None
+        self.signed_in = False
 
     def on_mount(self) -> None:
         self._apply_theme()
@@ -127,6 +132,11 @@ class TotalfactApp(App[None]):
     @work(thread=True, exclusive=True, group="open")
     def open_database(self) -> None:
         try:
+            if self.settings.require_password and not self.signed_in:
+                database = self._passwords_database()
+                if database is not None:
+                    self.call_from_thread(self.ask_password, database)
+                    return
             context = open_context(self.settings)
         except TotalfactError as exc:
             self.call_from_thread(self.failed, error_message(exc))
@@ -138,6 +148,34 @@ class TotalfactApp(App[None]):
             )
             return
         self.call_from_thread(self.ready, context)
+
+    def _passwords_database(self) -> Database | None:
+        """The database when someone must sign in first (any user has a password)."""
+        from totalfact_tui.services.database import open_app_database
+        from totalfact_tui.services.users import passwords_in_use
+
+        database = open_app_database(self.settings.database_url)
+        with database.read() as session:
+            if passwords_in_use(session):
+                return database
+        database.dispose()
+        return None
+
+    def ask_password(self, database: Database) -> None:
+        from dataclasses import replace
+
+        from totalfact_tui.tui.modals.sign_in import SignInModal
+
+        def signed_in(username: str | None) -> None:
+            database.dispose()
+            if username is None:
+                self.exit()
+                return
+            self.signed_in = True
+            self.settings = replace(self.settings, username=username)
+            self.open_database()
+
+        self.push_screen(SignInModal(database, self.settings.username), callback=signed_in)
 
     def ready(self, context: TuiContext) -> None:
         self.context = context

@@ -33,6 +33,8 @@ class TuiSettings:
     #: background every ``send_every_seconds``.
     smtp: dict[str, object] = field(default_factory=dict)
     send_every_seconds: float = 60.0
+    #: Ask for the password before the agenda opens (once any user has one).
+    require_password: bool = False
 
     def current_day(self) -> date:
         return self.today or datetime.now(ZoneInfo(self.timezone)).date()
