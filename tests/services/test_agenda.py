@@ -164,14 +164,14 @@ def test_a_stale_version_is_refused_and_nothing_is_written(db: Database) -> None
     document = doc_id(db, 1)
     with db.read() as session:
         version = session.get(Document, document).version  # type: ignore[union-attr]
-    log_action(db, "beto", ActionForm((document,), "no_contesta"), TODAY)  # someone else
+    log_action(db, "jefa", ActionForm((document,), "no_contesta"), TODAY)  # someone else
     with pytest.raises(Conflict):
         log_action(
             db, "ana", ActionForm((document,), "volver_llamar", versions={document: version}), TODAY
         )
     viewer = agenda.person(db, "ana")
     row = agenda.load_page(db, viewer, agenda.scope_for(viewer), TODAY + timedelta(days=1)).rows[0]
-    assert row.last_action is not None and row.last_action.username == "beto"
+    assert row.last_action is not None and row.last_action.username == "jefa"
 
 
 def test_pools_unassigned_and_who_may_look(db: Database) -> None:

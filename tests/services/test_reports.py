@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.dte_factory import OWN_RUT, Doc, Ref, envelope
-from totalfact_tui.db.models import Document
+from totalfact_tui.db.models import Document, User
 from totalfact_tui.db.session import Database
 from totalfact_tui.services import payments, reports
 from totalfact_tui.services.companies import register_own_company
@@ -57,6 +57,10 @@ def report_db(db_url: str) -> Iterator[Database]:
     with database.write() as session:
         ceded = session.scalars(select(Document).where(Document.folio == 5)).one()
         ceded.ceded = True
+        # ana collects this customer (she records its payments and calls below).
+        ana = session.scalars(select(User.id).where(User.username == "ana")).one()
+        for document in session.scalars(select(Document)):
+            document.collector_id = ana
 
     def pay(folio: int, amount: int, day: date) -> None:
         with database.read() as session:

@@ -184,8 +184,8 @@ async def test_a_concurrent_edit_keeps_the_form_and_what_was_typed(
         assert isinstance(modal, LogCallModal)
         await pilot.press(digit_for(modal, "volver_llamar"))
         await type_into(pilot, app, "#comment", "Llamar a las 15")
-        other = open_app_database(demo_url)  # another collector works the same invoice
-        log_action(other, "mrojas", ActionForm((document_id,), "no_contesta"), TODAY)
+        other = open_app_database(demo_url)  # the manager works the same invoice meanwhile
+        log_action(other, "jefe", ActionForm((document_id,), "no_contesta"), TODAY)
         other.dispose()
         await pilot.press("f2")
         await settle(pilot)

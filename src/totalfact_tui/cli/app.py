@@ -16,6 +16,7 @@ import typer
 from totalfact_tui import __version__
 from totalfact_tui.cli import (
     agenda_cmd,
+    audit_cmd,
     config_cmd,
     db_cmd,
     demo_cmd,
@@ -25,6 +26,7 @@ from totalfact_tui.cli import (
     outbox_cmd,
     report_cmd,
     setup_cmd,
+    team_cmd,
     templates_cmd,
     tui_cmd,
     users_cmd,
@@ -86,6 +88,8 @@ def build_app() -> typer.Typer:
     dunning_cmd.register(app)
     dunning_cmd.register_notify(app)
     report_cmd.register(app)
+    team_cmd.register(app)
+    audit_cmd.register(app)
     tui_cmd.register(app)
     return app
 

@@ -21,7 +21,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from totalfact_tui.domain.errors import DatabaseUnavailable, InvalidValue
+from totalfact_tui.domain.errors import DatabaseUnavailable, Forbidden, InvalidValue
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _BEGIN_OPTION = "totalfact_begin"
@@ -124,9 +124,19 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A unit of work that commits when the block ends without error."""
-        with self._write() as session, session.begin():
-            yield session
+        """A unit of work that commits when the block ends without error. A refused
+        action (:class:`Forbidden` with an audit record) rolls the work back and keeps
+        the record of the refusal, in a transaction of its own."""
+        try:
+            with self._write() as session, session.begin():
+                yield session
+        except Forbidden as refused:
+            if refused.record is not None:
+                from totalfact_tui.db.models import AuditEntry
+
+                with self._write() as session, session.begin():
+                    session.add(AuditEntry(**refused.record))
+            raise
 
     def check_connection(self) -> None:
         """Connect once, turning failures into a clear :class:`DatabaseUnavailable`."""

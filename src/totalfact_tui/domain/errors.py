@@ -46,9 +46,16 @@ class DatabaseUnavailable(TotalfactError):
 
 
 class Forbidden(TotalfactError):
-    """The acting user's role does not allow this (recorded in the audit trail)."""
+    """The acting user's role does not allow this. ``record`` holds the audit entry of
+    the refusal: the database writes it after rolling the refused work back."""
 
     key = "error.forbidden"
+
+    def __init__(
+        self, key: str | None = None, /, *, record: dict[str, Any] | None = None, **params: Any
+    ) -> None:
+        super().__init__(key, **params)
+        self.record = record
 
 
 class SignInFailed(TotalfactError):

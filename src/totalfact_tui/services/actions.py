@@ -115,7 +115,9 @@ def _log_in_session(
         reason = session.get(ReasonCode, form.reason_code)
         if reason is None or not reason.active:
             raise NotFound("action.unknown_reason", code=form.reason_code)
-    documents, customer_id = invoices_for_work(session, form.document_ids, form.versions)
+    documents, customer_id = invoices_for_work(
+        session, actor, "log_action", form.document_ids, form.versions
+    )
     if form.contact_id is not None:
         contact = session.get(Contact, form.contact_id)
         if contact is None or contact.customer_id != customer_id:

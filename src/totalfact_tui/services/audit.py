@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from totalfact_tui.db.models import AuditEntry, User
 from totalfact_tui.domain.errors import NotFound
+
+if TYPE_CHECKING:
+    from totalfact_tui.db.session import Database
 
 SYSTEM = "system"
 
@@ -57,3 +61,34 @@ def record(
             after=after,
         )
     )
+
+
+def entries(
+    database: Database,
+    *,
+    username: str | None = None,
+    entity: str | None = None,
+    since: date | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """The newest audit entries first, filtered by user, entity and day."""
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    if username:
+        query = query.where(AuditEntry.username == username)
+    if entity:
+        query = query.where(AuditEntry.entity == entity)
+    if since is not None:
+        query = query.where(AuditEntry.at >= datetime.combine(since, time.min, tzinfo=UTC))
+    with database.read() as session:
+        return [
+            {
+                "at": entry.at,
+                "username": entry.username,
+                "entity": entry.entity,
+                "entity_id": entry.entity_id,
+                "action": entry.action,
+                "before": entry.before,
+                "after": entry.after,
+            }
+            for entry in session.scalars(query)
+        ]

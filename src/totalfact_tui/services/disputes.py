@@ -94,7 +94,12 @@ def open_dispute(
     with database.write() as session:
         actor = acting_person(session, username)
         documents, customer_id = invoices_for_work(
-            session, form.document_ids, form.versions, allowed=OPEN_STATES - {State.OBJETADA}
+            session,
+            actor,
+            "dispute",
+            form.document_ids,
+            form.versions,
+            allowed=OPEN_STATES - {State.OBJETADA},
         )
         dispute = open_in_session(
             session,
@@ -141,7 +146,9 @@ def resolve_dispute(
         raise InvalidValue("action.next_in_past", value=follow.isoformat())
     with database.write() as session:
         actor = acting_person(session, username)
-        documents, _ = invoices_for_work(session, document_ids, allowed=frozenset({State.OBJETADA}))
+        documents, _ = invoices_for_work(
+            session, actor, "dispute", document_ids, allowed=frozenset({State.OBJETADA})
+        )
         ids = [d.id for d in documents]
         open_disputes = list(
             session.scalars(

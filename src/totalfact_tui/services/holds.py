@@ -106,7 +106,7 @@ def add_hold(
         else:
             # A selection may span customers: each customer's invoices are checked alike.
             for ids in _by_customer(session, document_ids).values():
-                documents, owner = invoices_for_work(session, ids)
+                documents, owner = invoices_for_work(session, actor, "hold", ids)
                 holds.extend(Hold(customer_id=owner, document_id=d.id) for d in documents)
         for hold in holds:
             hold.reason = text

@@ -98,7 +98,7 @@ def _context(
     promise: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], Customer, Contact | None, list[Document]]:
     actor = acting_person(session, username)
-    documents, customer_id = invoices_for_work(session, document_ids)
+    documents, customer_id = invoices_for_work(session, actor, "email", document_ids)
     if promise is None:
         promise = _open_promise(documents)
     return email_context(session, documents, customer_id, contact_id, actor.user_id, today, promise)
@@ -265,7 +265,7 @@ def queue_in_session(session: Session, actor: Actor, draft: Draft) -> int:
         raise InvalidValue("email.no_subject")
     if not draft.body.strip():
         raise InvalidValue("email.no_body")
-    documents, customer_id = invoices_for_work(session, draft.document_ids)
+    documents, customer_id = invoices_for_work(session, actor, "email", draft.document_ids)
     if customer_id != draft.customer_id:
         raise InvalidValue("action.several_customers")
     message = OutboxMessage(

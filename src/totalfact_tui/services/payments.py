@@ -22,6 +22,7 @@ from totalfact_tui.domain.collection import Owed, PaymentMethod, PaymentStatus, 
 from totalfact_tui.domain.errors import InvalidValue, NotFound, TotalfactError
 from totalfact_tui.domain.journey import OPEN_STATES, Event, State
 from totalfact_tui.services import audit, ledger
+from totalfact_tui.services.access import check_customer
 from totalfact_tui.services.audit import Actor
 from totalfact_tui.services.worklist import acting_person, invoices_for_work
 
@@ -163,7 +164,7 @@ def record_payment(
     with database.write() as session:
         actor = acting_person(session, username)
         documents, customer_id = invoices_for_work(
-            session, form.document_ids, form.versions, allowed=PAYABLE_STATES
+            session, actor, "payment", form.document_ids, form.versions, allowed=PAYABLE_STATES
         )
         return apply_in_session(session, actor, documents, customer_id, form, today, lead_days)
 
@@ -190,7 +191,9 @@ def pay_in_full(
             raise NotFound("error.not_found", entity="documento", key=str(document_ids))
         recorded = []
         for ids in by_customer.values():
-            documents, customer_id = invoices_for_work(session, ids, allowed=PAYABLE_STATES)
+            documents, customer_id = invoices_for_work(
+                session, actor, "payment", ids, allowed=PAYABLE_STATES
+            )
             form = PaymentForm(
                 tuple(ids),
                 sum(d.balance for d in documents),
@@ -227,6 +230,7 @@ def _move(
         raise NotFound("error.not_found", entity="pago", key=str(payment_id))
     if payment.status != source.value:
         raise TotalfactError("payment.wrong_status", id=payment_id, status=payment.status)
+    check_customer(session, actor, payment.customer_id, _VERBS[target])
     payment.status = target.value
     if target is PaymentStatus.REVERSED:
         payment.reversed_at = utcnow()

@@ -132,7 +132,7 @@ def add_task(database: Database, username: str | None, form: TaskForm, today: da
         actor = acting_person(session, username)
         documents: list[Document] = []
         if form.document_ids:
-            documents, _ = invoices_for_work(session, form.document_ids)
+            documents, _ = invoices_for_work(session, actor, "task", form.document_ids)
         elif form.customer_id is None:
             raise InvalidValue("task.needs_target")
         return add_in_session(session, actor, form, today, documents)

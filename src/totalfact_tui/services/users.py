@@ -60,6 +60,10 @@ def add_user(
     if not clean_name:
         raise InvalidValue(field="--name", value=name)
     clean_email = validate_email(email) if email else None
+    with database.read() as session:
+        creator = audit.resolve_actor(session, acting)
+    if creator.user_id is not None and creator.role != "admin":
+        refuse(database, acting, "user", username, "create")
     with database.write() as session:
         actor = audit.resolve_actor(session, acting)
         if session.scalar(select(User.id).where(User.username == username)) is not None:

@@ -12,6 +12,7 @@ from totalfact_tui.db.models import Document
 from totalfact_tui.domain.errors import Conflict, InvalidValue, NotFound, TotalfactError
 from totalfact_tui.domain.journey import OPEN_STATES, State
 from totalfact_tui.services import audit
+from totalfact_tui.services.access import check_customer
 from totalfact_tui.services.audit import Actor
 
 
@@ -25,14 +26,17 @@ def acting_person(session: Session, username: str | None) -> Actor:
 
 def invoices_for_work(
     session: Session,
+    actor: Actor,
+    action: str,
     document_ids: Iterable[int],
     versions: Mapping[int, int] | None = None,
     *,
     allowed: frozenset[State] = OPEN_STATES,
 ) -> tuple[list[Document], int]:
     """The invoices (by id order) and their one customer. Refuses an unknown id, invoices
-    of several customers, a ceded invoice, a state outside ``allowed`` and a version
-    older than the invoice's (someone changed it since the form was opened)."""
+    of several customers, a customer ``actor`` may not act on (``action`` names what
+    was tried, for the audit trail), a ceded invoice, a state outside ``allowed`` and a
+    version older than the invoice's (someone changed it since the form was opened)."""
     wanted = sorted(set(document_ids))
     if not wanted:
         raise InvalidValue("action.no_documents")
@@ -58,4 +62,5 @@ def invoices_for_work(
             )
     if customer_id is None:
         raise InvalidValue("action.several_customers")
+    check_customer(session, actor, customer_id, action)
     return documents, customer_id
