@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from totalfact_tui.db.models import Document
 from totalfact_tui.db.session import open_database
-from totalfact_tui.domain.errors import DatabaseUnavailable, InvalidValue
+from totalfact_tui.domain.errors import Conflict, DatabaseUnavailable, InvalidValue
 from totalfact_tui.services.database import open_app_database
 
 
@@ -94,7 +94,8 @@ def test_optimistic_locking_refuses_a_stale_write(db_url: str) -> None:
             )
         )
     # A collector opens the invoice (read), another saves a change meanwhile, then the
-    # first saves the form built on the old version: the ORM refuses it.
+    # first saves the form built on the old version: the ORM refuses it, and the user
+    # gets a clear conflict (never a lost update, never a traceback).
     with database.read() as session:
         mine = session.scalars(select(Document)).one()
     with database.write() as session:
@@ -105,8 +106,10 @@ def test_optimistic_locking_refuses_a_stale_write(db_url: str) -> None:
             session.add(mine)
             mine.balance = 200
 
-    with pytest.raises(StaleDataError):
+    with pytest.raises(Conflict) as refused:
         save_my_form()
+    assert refused.value.key == "error.stale"
+    assert isinstance(refused.value.__cause__, StaleDataError)
     with database.read() as session:
         document = session.scalars(select(Document)).one()
         assert document.balance == 100

@@ -119,8 +119,8 @@ def test_promise_kept_and_broken(db: Database) -> None:
     }
     assert all(r.last_action and r.last_action.username == "ana" for r in due_rows if r.folio != 2)
     # Grace day (1): still open the day after, broken the day after that.
-    assert agenda.settle_promises(db, promised + timedelta(days=1)) == 0
-    assert agenda.settle_promises(db, promised + timedelta(days=2)) == 1
+    assert agenda.settle_day(db, promised + timedelta(days=1)) == 0
+    assert agenda.settle_day(db, promised + timedelta(days=2)) == 1
     rows = agenda.load_page(
         db,
         agenda.person(db, "ana"),
@@ -245,7 +245,7 @@ def test_invariant_nothing_is_forgotten_over_60_days(tmp_path: Path) -> None:
     assert all(next_date is not None for _, next_date in open_docs)
     for offset in range(60):
         day = today + timedelta(days=offset)
-        agenda.settle_promises(database, day)
+        agenda.settle_day(database, day)
         with database.read() as session:
             due = set(
                 session.scalars(

@@ -243,7 +243,7 @@ def test_broken_promise_counts_in_promises_and_the_profile(report_db: Database) 
     from datetime import datetime
 
     from totalfact_tui.services.actions import ActionForm, log_action
-    from totalfact_tui.services.agenda import settle_promises
+    from totalfact_tui.services.agenda import settle_day
 
     two = _folio(report_db, 2)
     log_action(
@@ -253,7 +253,7 @@ def test_broken_promise_counts_in_promises_and_the_profile(report_db: Database) 
         date(2026, 6, 10),
         now=datetime(2026, 6, 10, 14, 0).astimezone(),
     )
-    settle_promises(report_db, AS_OF)  # 15 June + 1 grace day passed, nothing paid
+    settle_day(report_db, AS_OF)  # 15 June + 1 grace day passed, nothing paid
     figures = reports.kpis(report_db, AS_OF)
     assert (figures["promises_made"], figures["promises_broken"]) == (1, 1)
     assert figures["promises_kept_rate"] == 0.0 and figures["promised_collected"] == 0

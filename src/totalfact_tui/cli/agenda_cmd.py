@@ -50,6 +50,7 @@ def agenda_dict(row: Any) -> dict[str, Any]:
         "last_action": (
             {"result": last.result_code, "at": last.at, "user": last.username} if last else None
         ),
+        "covered_for": row.covered_for,
     }
 
 
@@ -73,7 +74,7 @@ def register(app: typer.Typer) -> None:
         subject = agenda_service.person(database, user) if user else viewer
         scope = agenda_service.scope_for(viewer, subject)
         today = state.today()
-        agenda_service.settle_promises(database, today, state.config.get("preventive_lead_days"))
+        agenda_service.settle_day(database, today, state.config.get("preventive_lead_days"))
         chosen = order or agenda_service.order_preference(database, subject.user_id)
         target = parse_day(day, today)
         rows = [

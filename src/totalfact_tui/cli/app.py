@@ -89,6 +89,7 @@ def build_app() -> typer.Typer:
     dunning_cmd.register_notify(app)
     report_cmd.register(app)
     team_cmd.register(app)
+    team_cmd.register_reassign(app)
     audit_cmd.register(app)
     tui_cmd.register(app)
     return app

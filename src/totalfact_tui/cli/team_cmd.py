@@ -105,3 +105,63 @@ def register(app: typer.Typer) -> None:
             return
         key = "assign.would" if dry_run else "assign.done"
         typer.echo(t(key, customers=summary.customers, invoices=summary.invoices, to=summary.to))
+
+
+def register_reassign(app: typer.Typer) -> None:
+    reassign = typer.Typer(help=t("help.reassign"), invoke_without_command=True)
+    app.add_typer(reassign, name="reassign")
+
+    @reassign.callback()
+    def run(
+        ctx: typer.Context,
+        from_user: Annotated[
+            str | None, typer.Option("--from", help=t("help.reassign.from"))
+        ] = None,
+        to: Annotated[str | None, typer.Option("--to", help=t("help.reassign.to"))] = None,
+        day: Annotated[str | None, typer.Option("--date", help=t("help.reassign.date"))] = None,
+        start: Annotated[str | None, typer.Option("--start")] = None,
+        end: Annotated[str | None, typer.Option("--end")] = None,
+        split: Annotated[str, typer.Option("--split", help=t("help.reassign.split"))] = (
+            "round-robin"
+        ),
+        dry_run: Annotated[bool, typer.Option("--dry-run", help=t("help.dry_run"))] = False,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        from totalfact_tui.cli.agenda_cmd import parse_day
+        from totalfact_tui.domain.errors import InvalidValue
+        from totalfact_tui.services.reassign import reassign as run_reassign
+
+        if ctx.invoked_subcommand is not None:
+            return
+        if not from_user or not to:
+            raise InvalidValue("reassign.needs_from_to")
+        state: CliState = ctx.obj
+        today = state.today()
+        first = parse_day(start or day, today)
+        last = parse_day(end or day, first)
+        summary = run_reassign(
+            state.database(),
+            from_user,
+            to.split(","),
+            first,
+            last,
+            split=split,
+            acting=state.user,
+            dry_run=dry_run,
+        )
+        if as_json:
+            typer.echo(json.dumps(summary.as_json(), ensure_ascii=False))
+            return
+        shares = ", ".join(f"{name}: {count}" for name, count in summary.to.items())
+        key = "reassign.would" if dry_run else "reassign.done"
+        typer.echo(t(key, id=summary.id, items=summary.items, absent=from_user, shares=shares))
+
+    @reassign.command("undo", help=t("help.reassign.undo"))
+    def undo(
+        ctx: typer.Context, reassignment_id: Annotated[int, typer.Argument(metavar="ID")]
+    ) -> None:
+        from totalfact_tui.services.reassign import undo as run_undo
+
+        state: CliState = ctx.obj
+        returned = run_undo(state.database(), reassignment_id, acting=state.user)
+        typer.echo(t("reassign.undone", id=reassignment_id, items=returned))

@@ -299,6 +299,9 @@ class Document(TimestampMixin, Base):
     is_open: Mapped[bool] = mapped_column(Boolean, default=False)
     collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    #: The absent collector whose agenda item this is while someone covers it
+    #: (``totalfact reassign``); None otherwise.
+    covered_for_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     next_action_date: Mapped[date | None] = mapped_column(Date)
     agenda_reason: Mapped[str | None] = mapped_column(String(24))
     broken_promises: Mapped[int] = mapped_column(Integer, default=0)

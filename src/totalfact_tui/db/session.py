@@ -20,8 +20,9 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from totalfact_tui.domain.errors import DatabaseUnavailable, Forbidden, InvalidValue
+from totalfact_tui.domain.errors import Conflict, DatabaseUnavailable, Forbidden, InvalidValue
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _BEGIN_OPTION = "totalfact_begin"
@@ -130,6 +131,9 @@ class Database:
         try:
             with self._write() as session, session.begin():
                 yield session
+        except StaleDataError as stale:
+            # A row changed under this transaction (another user saved first).
+            raise Conflict("error.stale") from stale
         except Forbidden as refused:
             if refused.record is not None:
                 from totalfact_tui.db.models import AuditEntry

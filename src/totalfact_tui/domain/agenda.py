@@ -100,6 +100,8 @@ class AgendaRow:
     promise_amount: int | None
     last_action: LastAction | None
     priority: int = 0
+    #: The absent collector (username) this item is covered for, when reassigned.
+    covered_for: str | None = None
 
 
 @dataclass

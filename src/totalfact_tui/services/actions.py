@@ -150,6 +150,9 @@ def _log_in_session(
         next_action_date=next_action,
         duration_seconds=form.duration_seconds,
         comment=(form.comment or "").strip() or None,
+        # Logged while covering for an absent collector: the action is the logger's,
+        # and says whom it covered for.
+        covered_for_id=next((d.covered_for_id for d in documents if d.covered_for_id), None),
     )
     session.add(action)
     session.flush()

@@ -44,7 +44,7 @@ __all__ = [
     "person",
     "scope_for",
     "set_order_preference",
-    "settle_promises",
+    "settle_day",
 ]
 
 
@@ -102,10 +102,16 @@ def scope_for(viewer: Person, subject: Person | None = None) -> Scope:
     )
 
 
-def settle_promises(database: Database, today: date, lead_days: int = 3) -> int:
-    """Evaluate promises whose deadline passed (run whenever an agenda loads)."""
+def settle_day(database: Database, today: date, lead_days: int = 3) -> int:
+    """What falls due whenever an agenda loads: promises whose deadline passed are
+    judged (their count is returned), and items covered for an absent collector go back
+    once the absence is over."""
+    from totalfact_tui.services.reassign import return_ended
+
     with database.write() as session:
-        return evaluate_promises(session, today, lead_days)
+        judged = evaluate_promises(session, today, lead_days)
+        return_ended(session, today)
+        return judged
 
 
 def load_page(

@@ -89,7 +89,7 @@ def assign(
             session.execute(
                 update(Document)
                 .where(Document.customer_id == customer.id, Document.kind == "receivable")
-                .values(collector_id=collector_id, group_id=group_id)
+                .values(collector_id=collector_id, group_id=group_id, covered_for_id=None)
             )
             audit.record(
                 session, actor, "customer", customer.id, "assign", before=before,

@@ -40,8 +40,13 @@ def invoices_for_work(
     wanted = sorted(set(document_ids))
     if not wanted:
         raise InvalidValue("action.no_documents")
+    # Locked for the rest of the transaction (PostgreSQL; SQLite writes one at a time
+    # already): two collectors saving on one invoice queue up instead of one of them
+    # failing on a stale version. Always in id order, so that they cannot deadlock.
     documents = list(
-        session.scalars(select(Document).where(Document.id.in_(wanted)).order_by(Document.id))
+        session.scalars(
+            select(Document).where(Document.id.in_(wanted)).order_by(Document.id).with_for_update()
+        )
     )
     if len(documents) != len(wanted):
         raise NotFound("error.not_found", entity="documento", key=str(wanted))

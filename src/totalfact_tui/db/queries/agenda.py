@@ -129,6 +129,7 @@ def _after(order: str, cursor: Cursor) -> ColumnElement[bool]:
 #: the last action's result label and user; the services keep the last action, the
 #: open promise and the first open task's deadline on the invoice.
 _LAST_USER = aliased(User)
+_COVERED_USER = aliased(User)
 _ROW_COLUMNS = (
     Document.id,
     Document.version,
@@ -159,6 +160,7 @@ _ROW_COLUMNS = (
     Document.open_promise_date,
     Document.open_promise_amount,
     Document.first_task_due,
+    _COVERED_USER.username,
 )
 
 
@@ -168,6 +170,7 @@ def _row_select() -> Select[*tuple[Any, ...]]:
         .outerjoin(Customer, Customer.id == Document.customer_id)
         .outerjoin(ResultCode, ResultCode.code == Document.last_result_code)
         .outerjoin(_LAST_USER, _LAST_USER.id == Document.last_action_user_id)
+        .outerjoin(_COVERED_USER, _COVERED_USER.id == Document.covered_for_id)
     )
 
 
@@ -222,6 +225,7 @@ def _complete(
             promise_date,
             promise_amount,
             task_due,
+            covered_for,
         ) = r
         rows.append(
             AgendaRow(
@@ -251,6 +255,7 @@ def _complete(
                 note_unread=document_id in unread,
                 promise_date=promise_date,
                 promise_amount=promise_amount,
+                covered_for=covered_for,
                 last_action=(
                     LastAction(
                         result_code,

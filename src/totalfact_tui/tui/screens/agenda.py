@@ -139,8 +139,8 @@ class AgendaScreen(Screen[None]):
             return
         worker = get_current_worker()
         try:
-            # Promises are settled whenever an agenda loads (a quick look when none is due).
-            service.settle_promises(
+            # Promises are judged and ended absences returned whenever an agenda loads.
+            service.settle_day(
                 context.database, context.settings.current_day(), context.settings.lead_days
             )
             scope = service.scope_for(context.viewer, subject)

@@ -42,6 +42,8 @@ def flags(row: AgendaRow) -> Text:
         text.append("☒" if row.task_overdue else "☐", style="red" if row.task_overdue else "")
     if row.note_unread:
         text.append("✉", style="cyan")
+    if row.covered_for:
+        text.append(f"↪{row.covered_for}", style="magenta")  # covering for an absent one
     return text
 
 
