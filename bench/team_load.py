@@ -1,7 +1,7 @@
 """Load: 20 collectors logging calls at once on one PostgreSQL database.
 
 Usage: python bench/team_load.py [--collectors 20] [--seconds 60] [--invoices 20000]
-                                 [--no-write]
+                                 [--pause S] [--no-write]
 
 Builds a fresh demo database (``totalfact_bench_team``), adds collectors until there are
 --collectors of them, deals the customers among them, and puts a few invoices in a
@@ -10,7 +10,9 @@ moment). Then each collector, in its own process, for --seconds: reads the first
 of its agenda, picks an invoice (one in five from the shared pool) and logs a call with
 a unique comment. Reports saves per second, the median and p95 save latency (service
 call to commit), conflicts and errors, and checks that every save that returned is
-stored exactly once and nothing else was. Rewrites the "Team load" section of
+stored exactly once and nothing else was. By default each collector saves flat out (a
+stress test: 20 processes on the machine's cores); ``--pause S`` waits about S seconds
+between saves, as people do. Rewrites the "Team load" section of
 BENCHMARKS.md unless --no-write.
 """
 
@@ -84,7 +86,9 @@ def prepare_team(url: str, collectors: int) -> tuple[list[str], list[int]]:
         for index, customer_id in enumerate(customers):
             owner = ids[names[index % len(names)]]
             session.execute(
-                update(Customer).where(Customer.id == customer_id).values(collector_id=owner)
+                update(Customer)
+                .where(Customer.id == customer_id)
+                .values(collector_id=owner, group_id=None)
             )
             session.execute(
                 update(Document)
@@ -103,9 +107,9 @@ def prepare_team(url: str, collectors: int) -> tuple[list[str], list[int]]:
     return names, list(hot)
 
 
-def collector_loop(args: tuple[str, str, float, int, list[int]]) -> dict[str, object]:
+def collector_loop(args: tuple[str, str, float, int, list[int], float]) -> dict[str, object]:
     """One collector's program: agenda, pick, log; until the time is up."""
-    url, username, seconds, seed, shared = args
+    url, username, seconds, seed, shared, pause = args
     from totalfact_tui.domain.errors import Conflict, TotalfactError
     from totalfact_tui.services import agenda
     from totalfact_tui.services.actions import ActionForm, log_action
@@ -145,6 +149,8 @@ def collector_loop(args: tuple[str, str, float, int, list[int]]) -> dict[str, ob
             continue
         latencies.append((time.perf_counter() - started) * 1000)
         saved.append(token)
+        if pause:
+            time.sleep(pause * rng.uniform(0.5, 1.5))
     database.dispose()
     return {"latencies": latencies, "saved": saved, "conflicts": conflicts, "errors": errors}
 
@@ -154,6 +160,7 @@ def main() -> None:
     parser.add_argument("--collectors", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--invoices", type=int, default=20_000)
+    parser.add_argument("--pause", type=float, default=0.0)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     url = fresh_database(args.invoices)
@@ -163,7 +170,7 @@ def main() -> None:
     with context.Pool(len(names)) as pool:
         results = pool.map(
             collector_loop,
-            [(url, name, args.seconds, i, shared) for i, name in enumerate(names)],
+            [(url, name, args.seconds, i, shared, args.pause) for i, name in enumerate(names)],
         )
     elapsed = time.perf_counter() - started
     latencies = sorted(x for r in results for x in r["latencies"])  # type: ignore[attr-defined]
@@ -201,10 +208,14 @@ def main() -> None:
 
     with create_engine(url).connect() as connection:
         server = connection.execute(text("SHOW server_version")).scalar()
+    title = "Team load" + (
+        f", a pause of about {args.pause:g} s between saves" if args.pause else ", flat out"
+    )
     write_section(
-        "Team load",
+        title,
         f"`python bench/team_load.py --collectors {args.collectors} --seconds "
-        f"{args.seconds:.0f}` ({machine(f'PostgreSQL {server}')}); a fresh demo of "
+        f"{args.seconds:.0f} --pause {args.pause:g}` ({machine(f'PostgreSQL {server}')}); "
+        "a fresh demo of "
         f"{args.invoices:,} invoices, {args.collectors} collectors each in its own process "
         "logging calls on its own agenda (one save in five on five invoices shared by "
         "everyone), each save a service call with its commit.\n\n"
