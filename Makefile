@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DEMO_DB ?= $(CURDIR)/.demo/totalfact-demo.db
 DEMO_USER ?= cperez
 
-.PHONY: demo demo-db test lint typecheck imports pytest bench-demo bench-ingest bench-agenda bench-startup bench-watch bench-reports clean
+.PHONY: demo demo-db test lint typecheck imports pytest bench-demo bench-ingest bench-agenda bench-startup bench-watch bench-reports bench-team clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -54,6 +54,10 @@ bench-watch: $(VENV)/.dev-installed
 
 bench-reports: $(VENV)/.dev-installed
 	$(BIN)/python bench/reports.py
+
+bench-team: $(VENV)/.dev-installed
+	$(BIN)/python bench/team_load.py
+	$(BIN)/python bench/team_load.py --pause 1
 
 bench-startup: $(VENV)/.dev-installed demo-db
 	$(BIN)/python bench/startup.py "sqlite:///$(DEMO_DB)"

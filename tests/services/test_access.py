@@ -69,3 +69,15 @@ def test_confirming_a_payment_is_checked_too(work_db: Database) -> None:
     with pytest.raises(Forbidden):
         payments.confirm_payment(work_db, "beto", payment_id, TODAY)
     payments.confirm_payment(work_db, "ana", payment_id, TODAY)
+
+
+def test_contacts_and_customer_data_follow_the_same_rule(work_db: Database) -> None:
+    from totalfact_tui.services.contacts import add_contact
+    from totalfact_tui.services.customers import CustomerChanges, update_customer
+
+    with pytest.raises(Forbidden):
+        add_contact(work_db, "beto", customer_id(work_db), {"name": "Intruso"})
+    with pytest.raises(Forbidden):
+        update_customer(work_db, "beto", customer_id(work_db), CustomerChanges(segment="retail"))
+    add_contact(work_db, "ana", customer_id(work_db), {"name": "Rosa Díaz"})
+    update_customer(work_db, "jefa", customer_id(work_db), CustomerChanges(segment="retail"))

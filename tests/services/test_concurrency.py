@@ -121,3 +121,23 @@ def test_a_stale_write_is_a_clear_conflict(work_db: Database) -> None:
     with work_db.read() as session:
         saved = session.get(Document, one)
         assert saved is not None and saved.next_action_date != date(2026, 3, 20)
+
+
+def test_a_contact_edited_meanwhile_is_a_conflict_not_a_lost_update(work_db: Database) -> None:
+    from tests.work_data import customer_id
+    from totalfact_tui.domain.errors import Conflict
+    from totalfact_tui.services.contacts import add_contact, edit_contact
+
+    contact = add_contact(work_db, "ana", customer_id(work_db), {"name": "Rosa Díaz"})
+    opened = contact.version  # ana opens the form
+    edit_contact(work_db, "jefa", contact.id, {"name": "Rosa Díaz", "phone": "+56 2 2345 6789"})
+    with pytest.raises(Conflict):
+        edit_contact(work_db, "ana", contact.id, {"name": "Rosa D.", "phone": None}, opened)
+    with work_db.read() as session:
+        from totalfact_tui.db.models import Contact
+
+        saved = session.get(Contact, contact.id)
+        assert saved is not None and saved.phone == "+56 2 2345 6789" and saved.name == "Rosa Díaz"
+        current = saved.version
+    # Having looked, ana saves on the current version: it goes through.
+    edit_contact(work_db, "ana", contact.id, {"name": "Rosa D."}, current)

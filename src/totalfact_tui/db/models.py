@@ -149,6 +149,9 @@ class Customer(TimestampMixin, Base):
     #: The customer asked not to receive reminder emails.
     no_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     updated_at: Mapped[datetime | None]
+    #: Optimistic locking: a write over an older version is refused (never a lost update).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Contact(TimestampMixin, Base):
@@ -165,6 +168,9 @@ class Contact(TimestampMixin, Base):
     edited_by_user: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime | None]
+    #: Optimistic locking, as for customers and invoices.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Assignment(TimestampMixin, Base):

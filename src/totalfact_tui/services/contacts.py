@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from totalfact_tui.db.models import Contact, Customer
 from totalfact_tui.db.session import Database, reading
 from totalfact_tui.db.types import utcnow
-from totalfact_tui.domain.errors import InvalidValue, NotFound
+from totalfact_tui.domain.errors import Conflict, InvalidValue, NotFound
 from totalfact_tui.services import audit
+from totalfact_tui.services.access import check_customer
 from totalfact_tui.services.users import validate_email
 
 _PHONE = re.compile(r"^\+?[\d\s().-]+$")
@@ -30,6 +31,7 @@ class ContactView:
     mobile: str | None
     email: str | None
     is_primary: bool
+    version: int = 1
 
 
 def _view(contact: Contact) -> ContactView:
@@ -42,6 +44,7 @@ def _view(contact: Contact) -> ContactView:
         contact.mobile,
         contact.email,
         contact.is_primary,
+        contact.version,
     )
 
 
@@ -88,6 +91,7 @@ def add_contact(
         actor = audit.resolve_actor(session, username)
         if session.get(Customer, customer_id) is None:
             raise NotFound("error.not_found", entity="cliente", key=str(customer_id))
+        check_customer(session, actor, customer_id, "contact")
         contact = Contact(customer_id=customer_id, source="manual", edited_by_user=True, **clean)
         session.add(contact)
         session.flush()
@@ -96,14 +100,23 @@ def add_contact(
 
 
 def edit_contact(
-    database: Database, username: str | None, contact_id: int, values: dict[str, str | None]
+    database: Database,
+    username: str | None,
+    contact_id: int,
+    values: dict[str, str | None],
+    version: int | None = None,
 ) -> ContactView:
+    """Change a contact; ``version`` is the one the form was opened on: if someone saved
+    the contact since, nothing is written and the conflict is reported."""
     clean = _clean(values)
     with database.write() as session:
         actor = audit.resolve_actor(session, username)
         contact = session.get(Contact, contact_id)
         if contact is None:
             raise NotFound("error.not_found", entity="contacto", key=str(contact_id))
+        check_customer(session, actor, contact.customer_id, "contact")
+        if version is not None and version != contact.version:
+            raise Conflict(entity="contacto", key=contact.name)
         before = {key: getattr(contact, key) for key in FIELDS}
         for key, value in clean.items():
             setattr(contact, key, value)
@@ -111,3 +124,8 @@ def edit_contact(
         contact.updated_at = utcnow()
         audit.record(session, actor, "contact", contact.id, "update", before=before, after=clean)
         return _view(contact)
+
+
+def contact_version(database: Database, contact_id: int) -> int | None:
+    with database.read() as session:
+        return session.scalar(select(Contact.version).where(Contact.id == contact_id))

@@ -11,6 +11,7 @@ from totalfact_tui.db.session import Database
 from totalfact_tui.db.types import utcnow
 from totalfact_tui.domain.errors import NotFound
 from totalfact_tui.services import audit
+from totalfact_tui.services.access import check_customer
 from totalfact_tui.services.users import validate_email
 
 
@@ -41,6 +42,7 @@ def update_customer(
         customer = session.get(Customer, customer_id)
         if customer is None:
             raise NotFound("error.not_found", entity="cliente", key=str(customer_id))
+        check_customer(session, actor, customer.id, "customer")
         before = {name: getattr(customer, name) for name in values}
         for name, value in values.items():
             setattr(customer, name, value)

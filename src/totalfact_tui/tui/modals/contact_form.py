@@ -24,6 +24,8 @@ class ContactModal(FormModal):
         super().__init__(context)
         self.customer_id = customer_id
         self.contact = contact
+        #: The contact's version when the form opened (optimistic locking).
+        self.version = contact.version if contact else None
 
     def compose(self) -> ComposeResult:
         title = t("contact.edit_title") if self.contact else t("contact.add_title")
@@ -48,4 +50,12 @@ class ContactModal(FormModal):
         contact = self.contact
         if contact is None:
             return lambda: add_contact(database, username, self.customer_id, values)
-        return lambda: edit_contact(database, username, contact.id, values)
+        version = self.version
+        return lambda: edit_contact(database, username, contact.id, values, version)
+
+    def reload_versions(self) -> None:
+        from totalfact_tui.services.contacts import contact_version
+
+        if self.contact is not None:
+            version = contact_version(self.context.database, self.contact.id)
+            self.app.call_from_thread(setattr, self, "version", version)

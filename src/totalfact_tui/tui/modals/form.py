@@ -56,10 +56,7 @@ class FormModal(ModalScreen[bool]):
         try:
             call()
         except Conflict as exc:
-            from totalfact_tui.services.invoices import current_versions
-
-            fresh = current_versions(self.context.database, list(self.versions))
-            self.app.call_from_thread(self.versions.update, fresh)
+            self.reload_versions()
             self.app.call_from_thread(
                 self.failed, error_message(exc) + " " + t("log.review_and_save")
             )
@@ -72,6 +69,14 @@ class FormModal(ModalScreen[bool]):
             self.app.call_from_thread(self.failed, message)
             return
         self.app.call_from_thread(self.dismiss, True)
+
+    def reload_versions(self) -> None:
+        """After a conflict (in the worker): take the records' current versions, so that
+        a second save, once the user has looked, goes through. Invoices by default."""
+        from totalfact_tui.services.invoices import current_versions
+
+        fresh = current_versions(self.context.database, list(self.versions))
+        self.app.call_from_thread(self.versions.update, fresh)
 
     def failed(self, message: str) -> None:
         self.saving = False
