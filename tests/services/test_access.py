@@ -81,3 +81,50 @@ def test_contacts_and_customer_data_follow_the_same_rule(work_db: Database) -> N
         update_customer(work_db, "beto", customer_id(work_db), CustomerChanges(segment="retail"))
     add_contact(work_db, "ana", customer_id(work_db), {"name": "Rosa Díaz"})
     update_customer(work_db, "jefa", customer_id(work_db), CustomerChanges(segment="retail"))
+
+
+def test_pool_members_see_who_has_an_item(work_db: Database) -> None:
+    from datetime import timedelta
+
+    from totalfact_tui.services import agenda
+    from totalfact_tui.services.worklist import claim
+
+    with work_db.write() as session:
+        group = Group(name="Norte")
+        session.add(group)
+        session.flush()
+        for username in ("ana", "beto"):
+            user_id = session.scalar(select(User.id).where(User.username == username))
+            assert user_id is not None
+            session.add(GroupMember(group_id=group.id, user_id=user_id))
+        customer = session.get(Customer, customer_id(work_db))
+        assert customer is not None
+        customer.collector_id = None
+        for document in session.scalars(select(Document)):
+            document.collector_id, document.group_id = None, group.id
+
+    def worked_by(username: str, day: object = TODAY) -> dict[int, str | None]:
+        viewer = agenda.person(work_db, username)
+        rows = agenda.load_page(work_db, viewer, agenda.scope_for(viewer), day).rows  # type: ignore[arg-type]
+        return {row.folio: row.worked_by for row in rows}
+
+    one = doc_id(work_db, 1)
+    claim(work_db, "beto", one, TODAY)  # beto opens folio 1
+    assert worked_by("ana")[1] == "beto"
+    assert worked_by("beto")[1] is None  # his own work is not flagged to himself
+    # ana logs a call on it too: beto keeps it for the day.
+    log_action(work_db, "ana", ActionForm((one,), "no_contesta"), TODAY)
+    with work_db.read() as session:
+        item = session.get(Document, one)
+        assert item is not None and item.claimed_by_id is not None
+        beto = session.scalar(select(User.id).where(User.username == "beto"))
+        assert item.claimed_by_id == beto
+    # Another item: logging a call claims it.
+    four = doc_id(work_db, 4)
+    log_action(work_db, "ana", ActionForm((four,), "no_contesta"), TODAY)
+    tomorrow = TODAY + timedelta(days=1)
+    assert worked_by("beto", tomorrow).get(4) is None  # a claim lasts the day
+    with work_db.read() as session:
+        item = session.get(Document, four)
+        ana = session.scalar(select(User.id).where(User.username == "ana"))
+        assert item is not None and item.claimed_by_id == ana

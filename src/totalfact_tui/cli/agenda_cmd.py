@@ -51,6 +51,7 @@ def agenda_dict(row: Any) -> dict[str, Any]:
             {"result": last.result_code, "at": last.at, "user": last.username} if last else None
         ),
         "covered_for": row.covered_for,
+        "worked_by": row.worked_by,
     }
 
 

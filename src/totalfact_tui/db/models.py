@@ -308,6 +308,10 @@ class Document(TimestampMixin, Base):
     #: The absent collector whose agenda item this is while someone covers it
     #: (``totalfact reassign``); None otherwise.
     covered_for_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: A group pool item someone started working (opened or logged) that day: the other
+    #: members see who has it.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_on: Mapped[date | None] = mapped_column(Date)
     next_action_date: Mapped[date | None] = mapped_column(Date)
     agenda_reason: Mapped[str | None] = mapped_column(String(24))
     broken_promises: Mapped[int] = mapped_column(Integer, default=0)

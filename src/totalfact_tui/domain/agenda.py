@@ -102,6 +102,8 @@ class AgendaRow:
     priority: int = 0
     #: The absent collector (username) this item is covered for, when reassigned.
     covered_for: str | None = None
+    #: Another member of the group already working this pool item today (username).
+    worked_by: str | None = None
 
 
 @dataclass

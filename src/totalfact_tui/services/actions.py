@@ -28,7 +28,7 @@ from totalfact_tui.domain.errors import InvalidValue, NotFound
 from totalfact_tui.domain.journey import Event
 from totalfact_tui.services import audit, disputes, ledger
 from totalfact_tui.services.audit import Actor
-from totalfact_tui.services.worklist import acting_person, invoices_for_work
+from totalfact_tui.services.worklist import acting_person, claim_in_session, invoices_for_work
 
 CHANNELS = ("phone", "email", "whatsapp", "visit", "other")
 _EVENT_AFTER: dict[ResultKind, Event] = {
@@ -157,6 +157,7 @@ def _log_in_session(
     session.add(action)
     session.flush()
     session.add_all(ActionDocument(action_id=action.id, document_id=d.id) for d in documents)
+    claim_in_session(session, actor.user_id, documents, today)
     promise_id = None
     if kind is ResultKind.PROMISE:
         assert form.promise_date is not None and promise_amount is not None

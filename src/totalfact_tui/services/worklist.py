@@ -4,11 +4,13 @@ of one customer it touches, locked against a stale form (optimistic locking)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from totalfact_tui.db.models import Document
+from totalfact_tui.db.session import Database
 from totalfact_tui.domain.errors import Conflict, InvalidValue, NotFound, TotalfactError
 from totalfact_tui.domain.journey import OPEN_STATES, State
 from totalfact_tui.services import audit
@@ -69,3 +71,31 @@ def invoices_for_work(
         raise InvalidValue("action.several_customers")
     check_customer(session, actor, customer_id, action)
     return documents, customer_id
+
+
+def claim_in_session(
+    session: Session, user_id: int | None, documents: Iterable[Document], today: date
+) -> None:
+    """Mark the group pool items among ``documents`` as being worked by ``user_id``
+    today, unless another member already has them today."""
+    if user_id is None:
+        return
+    for document in documents:
+        in_pool = document.collector_id is None and document.group_id is not None
+        taken = document.claimed_on == today and document.claimed_by_id not in (None, user_id)
+        if in_pool and not taken:
+            document.claimed_by_id = user_id
+            document.claimed_on = today
+
+
+def claim(database: Database, username: str | None, document_id: int, today: date) -> None:
+    """Opening a pool item starts working it: the other members see who has it."""
+    with database.read() as session:
+        document = session.get(Document, document_id)
+        if document is None or document.collector_id is not None or document.group_id is None:
+            return  # not a pool item: nothing to write
+    with database.write() as session:
+        actor = audit.resolve_actor(session, username)
+        found = session.get(Document, document_id)
+        if found is not None:
+            claim_in_session(session, actor.user_id, [found], today)

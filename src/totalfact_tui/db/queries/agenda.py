@@ -130,6 +130,7 @@ def _after(order: str, cursor: Cursor) -> ColumnElement[bool]:
 #: open promise and the first open task's deadline on the invoice.
 _LAST_USER = aliased(User)
 _COVERED_USER = aliased(User)
+_CLAIM_USER = aliased(User)
 _ROW_COLUMNS = (
     Document.id,
     Document.version,
@@ -161,6 +162,9 @@ _ROW_COLUMNS = (
     Document.open_promise_amount,
     Document.first_task_due,
     _COVERED_USER.username,
+    Document.claimed_by_id,
+    Document.claimed_on,
+    _CLAIM_USER.username,
 )
 
 
@@ -171,6 +175,7 @@ def _row_select() -> Select[*tuple[Any, ...]]:
         .outerjoin(ResultCode, ResultCode.code == Document.last_result_code)
         .outerjoin(_LAST_USER, _LAST_USER.id == Document.last_action_user_id)
         .outerjoin(_COVERED_USER, _COVERED_USER.id == Document.covered_for_id)
+        .outerjoin(_CLAIM_USER, _CLAIM_USER.id == Document.claimed_by_id)
     )
 
 
@@ -226,6 +231,9 @@ def _complete(
             promise_amount,
             task_due,
             covered_for,
+            claimed_by_id,
+            claimed_on,
+            claimed_by,
         ) = r
         rows.append(
             AgendaRow(
@@ -256,6 +264,12 @@ def _complete(
                 promise_date=promise_date,
                 promise_amount=promise_amount,
                 covered_for=covered_for,
+                # Someone else started working this pool item today.
+                worked_by=(
+                    claimed_by
+                    if claimed_on == day and claimed_by_id not in (None, user_id)
+                    else None
+                ),
                 last_action=(
                     LastAction(
                         result_code,

@@ -127,9 +127,12 @@ class DetailScreen(Screen[bool]):
     def load(self) -> None:
         from totalfact_tui.services.invoice_view import load_invoice_view
         from totalfact_tui.services.notes import mark_read
+        from totalfact_tui.services.worklist import claim
 
         context = self.context
         try:
+            # Opening a group pool item starts working it (the others see who has it).
+            claim(context.database, context.viewer.username, self.document_id, self.day)
             view = load_invoice_view(
                 context.database,
                 self.document_id,

@@ -44,6 +44,8 @@ def flags(row: AgendaRow) -> Text:
         text.append("✉", style="cyan")
     if row.covered_for:
         text.append(f"↪{row.covered_for}", style="magenta")  # covering for an absent one
+    if row.worked_by:
+        text.append(f"●{row.worked_by}", style="blue")  # a pool item someone else has
     return text
 
 
