@@ -203,3 +203,46 @@ def _active_user(session: Session, username: str) -> User:
     if user is None:
         raise NotFound("error.unknown_user", username=username)
     return user
+
+
+@dataclass(frozen=True)
+class ReassignmentView:
+    id: int
+    from_user: str
+    start: date
+    end: date
+    split: str
+    items: int
+    active: bool  # not given back yet
+
+
+def list_reassignments(database: Database, limit: int = 100) -> list[ReassignmentView]:
+    """The newest reassignments first, with how many items each moved."""
+    from sqlalchemy import func
+
+    with database.read() as session:
+        counts = dict(
+            session.execute(
+                select(ReassignmentItem.reassignment_id, func.count()).group_by(
+                    ReassignmentItem.reassignment_id
+                )
+            ).all()
+        )
+        rows = session.execute(
+            select(Reassignment, User.username)
+            .join(User, User.id == Reassignment.from_user_id)
+            .order_by(Reassignment.id.desc())
+            .limit(limit)
+        ).all()
+        return [
+            ReassignmentView(
+                record.id,
+                username,
+                record.start_date,
+                record.end_date,
+                record.split,
+                int(counts.get(record.id, 0)),
+                record.undone_at is None,
+            )
+            for record, username in rows
+        ]

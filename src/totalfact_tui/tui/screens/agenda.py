@@ -57,6 +57,7 @@ class AgendaScreen(Screen[None]):
         Binding("r", "refresh", t("key.refresh"), id="agenda.refresh"),
         Binding("u", "switch_user", t("key.switch_user"), id="agenda.switch_user"),
         Binding("R", "report", t("key.report"), id="agenda.report"),
+        Binding("A", "admin", t("key.admin"), show=False, id="agenda.admin"),
         Binding("right", "expand", t("key.expand"), show=False, id="agenda.expand"),
         Binding("space", "toggle_select", t("key.select"), id="agenda.select"),
         Binding("ctrl+a", "select_all", t("key.select_all"), show=False, id="agenda.select_all"),
@@ -578,6 +579,17 @@ class AgendaScreen(Screen[None]):
             return
         today = self.context.settings.current_day()
         self.app.push_screen(ReportScreen(ReportPeriod.month_of(today)))
+
+    def action_admin(self) -> None:
+        """Users, groups and reassignments: admins only."""
+        from totalfact_tui.tui.screens.admin import AdminScreen
+
+        if self.context is None:
+            return
+        if self.context.viewer.role != "admin":
+            self.notify(t("admin.only"), severity="warning")
+            return
+        self.app.push_screen(AdminScreen())
 
     def action_copy(self) -> None:
         key = self.table.current_key() or ""
