@@ -209,3 +209,17 @@ def test_kept_balances_equal_balances_recomputed_from_the_facts(demo_url: str) -
     database.dispose()
     assert len(from_ledger) > 50
     assert from_facts == from_ledger
+
+
+def test_a_collector_gets_only_their_own_figures(cli: Run, demo_url: str) -> None:
+    def run(user: str, *args: str) -> CliResult:
+        return cli("--db", demo_url, "--user", user, "report", *args)
+
+    team = json.loads(run("jefe", "kpis", "--format", "json").out)
+    own = json.loads(run("cperez", "kpis", "--format", "json").out)
+    theirs = json.loads(run("jefe", "kpis", "--collector", "cperez", "--format", "json").out)
+    assert own["open_balance"] == theirs["open_balance"] < team["open_balance"]
+    refused = run("cperez", "kpis", "--collector", "mrojas")
+    assert refused.code == 1 and "Traceback" not in refused.err
+    production = json.loads(run("cperez", "collectors", "--format", "json").out)
+    assert {row["username"] for row in production} <= {"cperez"}

@@ -157,3 +157,16 @@ def test_pay_in_full_marks_a_selection_paid_in_one_go(work_db: Database) -> None
     )
     assert len(recorded) == 1 and recorded[0].credit == 0
     assert {document(work_db, f).state for f in (1, 4)} == {"pagada"}
+
+
+def test_state_changes_are_in_the_audit_trail(work_db: Database) -> None:
+    one = doc_id(work_db, 1)
+    before = document(work_db, 1).state
+    payments.record_payment(work_db, "ana", PaymentForm((one,), 119_000, TODAY), TODAY)
+    with work_db.read() as session:
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "invoice", AuditEntry.action == "state")
+        ).all()
+    assert [(e.username, e.entity_id, e.before, e.after["state"]) for e in entries] == [
+        ("ana", str(one), {"state": before}, "pagada")
+    ]

@@ -84,7 +84,8 @@ def register(app: typer.Typer) -> None:
         from totalfact_tui.services.reports import top_debtors
 
         state: CliState = ctx.obj
-        rows = top_debtors(state.database(), parse_day(as_of, state.today()), limit)
+        day = parse_day(as_of, state.today())
+        rows = top_debtors(state.database(), day, limit, _collector(state, None))
         _emit_one("debtors", "report.title.debtors", DEBTOR_COLUMNS, rows, fmt, output)
 
     @report.command("collectors", help=t("help.report.collectors"))
@@ -101,6 +102,9 @@ def register(app: typer.Typer) -> None:
         state: CliState = ctx.obj
         start, end = _period(first, last, parse_day(as_of, state.today()))
         rows = production(state.database(), start, end)
+        mine = _collector(state, None)
+        if mine is not None:
+            rows = [row for row in rows if row["user_id"] == mine]
         _emit_one("collectors", "report.title.collectors", COLLECTOR_COLUMNS, rows, fmt, output)
 
     @report.command("contact-hours", help=t("help.report.contact_hours"))
@@ -172,9 +176,18 @@ def _period(
 
 
 def _collector(state: CliState, username: str | None) -> int | None:
+    """Whose figures: ``--collector``'s, or the team's; a collector acting sees only
+    their own (asking for someone else's is refused)."""
+    from totalfact_tui.domain.errors import Forbidden
     from totalfact_tui.services.agenda import person
 
-    return person(state.database(), username).user_id if username else None
+    database = state.database()
+    viewer = person(database, state.user) if state.user else None
+    if viewer is not None and not viewer.supervises:
+        if username and username != viewer.username:
+            raise Forbidden("error.forbidden", action="report")
+        return viewer.user_id
+    return person(database, username).user_id if username else None
 
 
 def _write_json(value: Any, output: Path | None) -> None:

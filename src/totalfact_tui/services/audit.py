@@ -37,7 +37,16 @@ def resolve_actor(session: Session, username: str | None) -> Actor:
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
         raise NotFound("error.unknown_user", username=username)
-    return Actor(user.username, user.id, user.role)
+    actor = Actor(user.username, user.id, user.role)
+    # Writes further down the same transaction (state changes) know who acts.
+    session.info["actor"] = actor
+    return actor
+
+
+def current_actor(session: Session) -> Actor:
+    """Who acts in this transaction (see :func:`resolve_actor`); the system if no one."""
+    actor = session.info.get("actor")
+    return actor if isinstance(actor, Actor) else SYSTEM_ACTOR
 
 
 def record(

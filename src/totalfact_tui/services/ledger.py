@@ -17,16 +17,19 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from totalfact_tui.db.models import (
+    AuditEntry,
     Document,
     DocumentEvent,
     DocumentReference,
     Payment,
     PaymentAllocation,
+    User,
 )
 from totalfact_tui.domain.agenda_rules import AgendaReason, first_action_date
 from totalfact_tui.domain.dte_types import CREDIT_NOTE_TYPES, DEBIT_NOTE_TYPES
 from totalfact_tui.domain.errors import IllegalTransition
 from totalfact_tui.domain.journey import OPEN_STATES, Event, State, transition
+from totalfact_tui.services import audit
 
 ANNUL = 1
 TEXT_ONLY = 2
@@ -44,12 +47,24 @@ def try_transition(
     except IllegalTransition:
         return False
     if new_state != document.state:
+        change = {"from": document.state, "to": new_state.value, "event": event.value}
         session.add(
             DocumentEvent(
-                document_id=document.id,
-                kind="state_changed",
-                user_id=user_id,
-                details={"from": document.state, "to": new_state.value, "event": event.value},
+                document_id=document.id, kind="state_changed", user_id=user_id, details=change
+            )
+        )
+        # And in the audit trail, like every other write: who acts in this transaction.
+        actor = audit.current_actor(session)
+        user = session.get(User, user_id) if user_id is not None else None
+        session.add(
+            AuditEntry(
+                user_id=user_id if user is not None else actor.user_id,
+                username=user.username if user is not None else actor.username,
+                entity="invoice",
+                entity_id=str(document.id),
+                action="state",
+                before={"state": document.state},
+                after={"state": new_state.value, "event": event.value},
             )
         )
         document.state = new_state.value
