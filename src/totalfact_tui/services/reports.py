@@ -47,7 +47,9 @@ def kpis(
         figures = balances(session, day, collector_id)
         sales = credit_sales(session, day - timedelta(days=days - 1), day)
         countback = _countback(session, day, figures["open_balance"])
-        period = _cei(session, first, last, collector_id)
+        # The period usually ends on the as-of day: its closing balances are known.
+        closing = figures if last == day else balances(session, last, collector_id)
+        period = _cei(session, first, last, collector_id, closing)
         period |= payment_timing(session, first, last, collector_id)
         period |= customers_managed(session, day, first, last, collector_id)
         period |= promises_and_calls(session, first, last, collector_id)
@@ -94,9 +96,15 @@ def _countback(session: Session, day: date, open_balance: int) -> float:
     return total_days
 
 
-def _cei(session: Session, first: date, last: date, collector_id: int | None) -> dict[str, float]:
+def _cei(
+    session: Session,
+    first: date,
+    last: date,
+    collector_id: int | None,
+    after: dict[str, Any],
+) -> dict[str, float]:
+    """``after``: the balances as of ``last``."""
     before = balances(session, first - timedelta(days=1), collector_id)["open_balance"]
-    after = balances(session, last, collector_id)
     sales = credit_sales(session, first, last)
     collected = before + sales - after["open_balance"]
     collectable = before + sales - after["aging"]["current"]

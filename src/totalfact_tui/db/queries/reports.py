@@ -52,6 +52,18 @@ def _end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
+#: What the reports read of a receivable, besides its balance (``as_of``, ``current``).
+_RECEIVABLE = (
+    Document.id,
+    Document.customer_id,
+    Document.collector_id,
+    Document.issue_date,
+    Document.due_date,
+    Document.state,
+    Document.ceded,
+)
+
+
 def as_of(day: date) -> Subquery:
     """Every receivable issued on or before ``day`` with its balance as of that day,
     recomputed from the notes and payments dated on or before it (docs/kpis.md).
@@ -133,16 +145,7 @@ def as_of(day: date) -> Subquery:
     remaining = owed - func.coalesce(paid.c.paid, 0)
     balance = case((remaining > 0, remaining), else_=0)
     return (
-        select(
-            Document.id,
-            Document.customer_id,
-            Document.collector_id,
-            Document.issue_date,
-            Document.due_date,
-            Document.state,
-            Document.ceded,
-            cast(balance, BigInteger).label("balance"),
-        )
+        select(*_RECEIVABLE, cast(balance, BigInteger).label("balance"))
         .outerjoin(notes, notes.c.document_id == Document.id)
         .outerjoin(paid, paid.c.document_id == Document.id)
         .where(
@@ -161,16 +164,7 @@ def current(dialect: str) -> Subquery:
     matches a partial index only on the same literal terms)."""
     collectable = "documents.collectable = 1" if dialect == "sqlite" else "documents.collectable"
     return (
-        select(
-            Document.id,
-            Document.customer_id,
-            Document.collector_id,
-            Document.issue_date,
-            Document.due_date,
-            Document.state,
-            Document.ceded,
-            Document.balance,
-        )
+        select(*_RECEIVABLE, Document.balance)
         .where(text(f"documents.kind = 'receivable' AND {collectable} AND documents.balance > 0"))
         .subquery("asof")
     )
