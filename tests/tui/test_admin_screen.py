@@ -97,3 +97,69 @@ async def test_cover_an_absence_and_change_members_with_a_few_keys(
     assert (move.from_user, move.split, move.active) == ("mrojas", "balance", True)
     assert [g.members for g in list_groups(database) if g.name == "Norte"] == [("cperez", "jsoto")]
     database.dispose()
+
+
+async def test_assign_customers_from_the_admin_screen(make_app: MakeApp, demo_url: str) -> None:
+    """Tab 4: search, mark two customers with space, assign them to a group with a; then
+    assign by segment with b. Both go through the same service as `totalfact assign`."""
+    from textual.widgets import Input
+
+    from totalfact_tui.services.assignments import list_customers
+    from totalfact_tui.services.groups import add_group
+
+    database = open_app_database(demo_url)
+    add_group(database, "Norte", acting="admin")
+    customers = list_customers(database)
+    first, second = customers[0], customers[1]
+    segment = next(c.segment for c in customers if c.segment)
+    database.dispose()
+    app = make_app(username="admin")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AdminScreen)
+        table = screen.query_one("#admin-customers", DataTable)
+        assert table.row_count == len(customers)
+        await pilot.press("slash", *first.name[:12])
+        await settle(pilot)
+        assert 1 <= table.row_count < len(customers)
+        assert first.rut in table.rows
+        await pilot.press("enter")  # back to the list
+        screen.query_one("#admin-search", Input).value = ""
+        await settle(pilot)
+        table.move_cursor(row=table.get_row_index(first.rut))
+        await pilot.press("space")
+        table.move_cursor(row=table.get_row_index(second.rut))
+        await pilot.press("space")
+        assert screen.marked == {first.rut, second.rut}
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"Norte", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AdminScreen)
+        assert screen.marked == set()
+        assert str(table.get_row(first.rut)[4]) == "grupo Norte"
+        await pilot.press("b")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#assign-to", Input).value = "jsoto"
+        form.query_one("#assign-min-balance", Input).value = "mucho"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert form is app.screen  # a bad amount keeps the form open
+        form.query_one("#assign-min-balance", Input).value = ""
+        form.query_one("#assign-segment", Input).value = segment
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, AdminScreen)
+    database = open_app_database(demo_url)
+    after = {c.rut: c for c in list_customers(database)}
+    database.dispose()
+    for customer in (first, second):
+        if customer.segment != segment:
+            assert (after[customer.rut].owner, after[customer.rut].owner_kind) == ("Norte", "group")
+    assert all(c.owner == "jsoto" for c in after.values() if c.segment == segment)

@@ -9,7 +9,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from totalfact_tui.db.models import Customer, Document, GroupMember
-from totalfact_tui.domain.errors import Forbidden
+from totalfact_tui.services import audit
 from totalfact_tui.services.audit import Actor
 
 SUPERVISORS = ("manager", "admin")
@@ -47,15 +47,6 @@ def check_customer(session: Session, actor: Actor, customer_id: int, action: str
     if may_act_on_customer(session, actor, customer_id):
         return
     name = session.scalar(select(Customer.name).where(Customer.id == customer_id)) or ""
-    raise Forbidden(
-        "error.forbidden_customer",
-        customer=name,
-        record={
-            "user_id": actor.user_id,
-            "username": actor.username,
-            "entity": "customer",
-            "entity_id": str(customer_id),
-            "action": "refused",
-            "after": {"action": action},
-        },
+    raise audit.refusal(
+        actor, "customer", customer_id, action, "error.forbidden_customer", customer=name
     )

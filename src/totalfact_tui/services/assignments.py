@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from totalfact_tui.db.models import Assignment, Customer, Document, Group, User
@@ -27,6 +27,58 @@ class AssignSummary:
     invoices: int = 0  # open invoices that moved
     ruts: list[str] = field(default_factory=list)
     dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class AssignableCustomer:
+    """One row of the admin screen's customer list."""
+
+    rut: str
+    name: str
+    segment: str | None
+    owner: str | None  # username, or the group's name
+    owner_kind: str | None  # user | group | None (unassigned)
+    open_invoices: int
+    open_balance: int
+
+
+def list_customers(
+    database: Database, search: str = "", *, limit: int = 200
+) -> list[AssignableCustomer]:
+    """Customers whose name contains ``search`` or whose RUT starts with it, by name,
+    with who has them and their open balance (only for the rows shown)."""
+    with database.read() as session:
+        query = (
+            select(Customer.id, Customer.rut, Customer.name, Customer.segment,
+                   User.username, Group.name)
+            .outerjoin(User, User.id == Customer.collector_id)
+            .outerjoin(Group, Group.id == Customer.group_id)
+        )  # fmt: skip
+        needle = search.strip()
+        if needle:
+            condition: ColumnElement[bool] = Customer.name.ilike(f"%{needle}%")
+            compact = needle.replace(".", "").replace(" ", "").upper()
+            if compact[:1].isdigit():
+                condition = condition | Customer.rut.like(f"{compact}%")
+            query = query.where(condition)
+        rows = session.execute(query.order_by(Customer.name, Customer.id).limit(limit)).all()
+        ids = [row[0] for row in rows]
+        totals = {
+            customer_id: (int(count), int(balance or 0))
+            for customer_id, count, balance in session.execute(
+                select(Document.customer_id, func.count(), func.sum(Document.balance))
+                .where(Document.customer_id.in_(ids), Document.is_open)
+                .group_by(Document.customer_id)
+            )
+        } if ids else {}  # fmt: skip
+    result = []
+    for customer_id, customer_rut, name, segment, username, group_name in rows:
+        count, balance = totals.get(customer_id, (0, 0))
+        owner_kind = "user" if username else "group" if group_name else None
+        owner = username or group_name
+        row = (rut.format_rut(customer_rut), name, segment, owner, owner_kind, count, balance)
+        result.append(AssignableCustomer(*row))
+    return result
 
 
 def assign(

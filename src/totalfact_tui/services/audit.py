@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from totalfact_tui.db.models import AuditEntry, User
-from totalfact_tui.domain.errors import NotFound
+from totalfact_tui.domain.errors import Forbidden, NotFound
 
 if TYPE_CHECKING:
     from totalfact_tui.db.session import Database
@@ -70,6 +70,23 @@ def record(
             after=after,
         )
     )
+
+
+def refusal(
+    actor: Actor, entity: str, entity_id: object, attempted: str, key: str, **params: Any
+) -> Forbidden:
+    """The error for a refused action, carrying its audit row: raised inside
+    ``Database.write()``, the work is rolled back and the row is kept (the one way a
+    refusal is recorded)."""
+    row = {
+        "user_id": actor.user_id,
+        "username": actor.username,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "action": "refused",
+        "after": {"action": attempted},
+    }
+    return Forbidden(key, record=row, **params)
 
 
 def entries(

@@ -13,7 +13,6 @@ from totalfact_tui.db.models import ROLES, User
 from totalfact_tui.db.session import Database
 from totalfact_tui.domain.errors import (
     Conflict,
-    Forbidden,
     InvalidValue,
     NotFound,
     SignInFailed,
@@ -102,12 +101,10 @@ LOCK_MINUTES = 15
 
 
 def refuse(database: Database, acting: str | None, entity: str, key: object, action: str) -> None:
-    """Record a refused action in the audit trail (in its own transaction, so that it
-    stays) and raise the clear error."""
+    """Raise the clear error for a refused action; its audit row is kept."""
     with database.write() as session:
         actor = audit.resolve_actor(session, acting)
-        audit.record(session, actor, entity, key, "refused", after={"action": action})
-    raise Forbidden("error.forbidden", action=action)
+        raise audit.refusal(actor, entity, key, action, "error.forbidden", action=action)
 
 
 def set_password(

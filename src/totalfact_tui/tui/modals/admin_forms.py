@@ -1,6 +1,6 @@
 """Small forms of the admin screen: cover an absent collector, change a group's
-members. Saved by the same services as the commands (FormModal: in a worker, a refusal
-keeps the form open with the reason)."""
+members, assign customers. Saved by the same services as the commands (FormModal: in a
+worker, a refusal keeps the form open with the reason)."""
 
 from __future__ import annotations
 
@@ -98,5 +98,62 @@ class MembersModal(FormModal):
             if not add and not remove:
                 raise InvalidValue("admin.members.nothing")
             return set_members(context.database, group, add, remove, context.viewer.username)
+
+        return call
+
+
+class AssignModal(FormModal):
+    """Assign the chosen customers (by RUT) to a collector or a group; with none chosen,
+    those of a segment and/or with an open balance of at least an amount."""
+
+    def __init__(self, context: TuiContext, ruts: list[str]) -> None:
+        super().__init__(context)
+        self.ruts = ruts
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog"):
+            if self.ruts:
+                title = t("admin.assign.title", count=len(self.ruts))
+            else:
+                title = t("admin.assign.title_filter")
+            yield Label(title, classes="dialog-title")
+            if self.ruts:
+                yield Static(", ".join(self.ruts[:6]) + (" …" if len(self.ruts) > 6 else ""))
+            yield Label(t("admin.assign.to"), classes="field-label")
+            yield Input(id="assign-to", compact=True)
+            if not self.ruts:
+                yield Label(t("admin.assign.segment"), classes="field-label")
+                yield Input(id="assign-segment", compact=True)
+                yield Label(t("admin.assign.min_balance"), classes="field-label")
+                yield Input(id="assign-min-balance", compact=True)
+            yield Static(t("form.keys"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#assign-to", Input).focus()
+
+    def service_call(self) -> Callable[[], object]:
+        from totalfact_tui.services.assignments import assign
+
+        to = self.query_one("#assign-to", Input).value.strip()
+        segment = min_text = ""
+        if not self.ruts:
+            segment = self.query_one("#assign-segment", Input).value.strip()
+            min_text = self.query_one("#assign-min-balance", Input).value.strip()
+        context, ruts = self.context, list(self.ruts)
+
+        def call() -> object:
+            if not to:
+                raise InvalidValue("admin.assign.needs_to")
+            min_balance = fmt.parse_amount(min_text) if min_text else None
+            if min_text and min_balance is None:
+                raise InvalidValue("error.bad_amount", value=min_text)
+            return assign(
+                context.database,
+                to,
+                ruts=ruts,
+                segment=segment or None,
+                min_balance=min_balance,
+                acting=context.viewer.username,
+            )
 
         return call
