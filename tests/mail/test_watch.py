@@ -358,3 +358,42 @@ def test_polling_when_the_server_has_no_idle(
         stop.set()
         runner.join(10)
     assert not runner.is_alive()
+
+
+def test_two_watchers_on_one_mailbox_take_turns(
+    mail: MailHelper, watch_db: Database, settings: WatchSettings
+) -> None:
+    """As on two hosts: the second stands by while the first holds the mailbox's lease,
+    and takes over once the first stops; nothing is ingested twice."""
+    first_stop, second_stop = threading.Event(), threading.Event()
+    first_lines: list[str] = []
+    second_lines: list[str] = []
+
+    def watcher(stop: threading.Event, lines: list[str]) -> threading.Thread:
+        thread = threading.Thread(
+            target=watch.run_forever,
+            args=(watch_db, settings, lambda: INGEST, stop, lines.append),
+            kwargs={"lease_seconds": 2},
+        )
+        thread.start()
+        return thread
+
+    first = watcher(first_stop, first_lines)
+    time.sleep(0.5)
+    second = watcher(second_stop, second_lines)
+    try:
+        mail.deliver(*[message((f"f{n}.xml", invoice(7000 + n))) for n in range(60)])
+        assert mail.wait_for(lambda: mail.count(PROCESSED) == 60, seconds=30)
+        assert any("en espera" in line for line in second_lines), second_lines
+        assert not any("mensajes:" in line for line in second_lines)
+        first_stop.set()
+        first.join(10)
+        mail.deliver(*[message((f"g{n}.xml", invoice(8000 + n))) for n in range(20)])
+        assert mail.wait_for(lambda: mail.count(PROCESSED) == 80, seconds=15), second_lines
+        assert any("toma" in line for line in second_lines), second_lines
+    finally:
+        first_stop.set()
+        second_stop.set()
+        first.join(10)
+        second.join(10)
+    assert documents(watch_db) == 80 and duplicated_documents(watch_db) == 0

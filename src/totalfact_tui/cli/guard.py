@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from totalfact_tui.config import LANGUAGES, load_config, normalize_lang
-from totalfact_tui.domain.errors import DatabaseUnavailable, TotalfactError
+from totalfact_tui.domain.errors import DatabaseUnavailable, LeaseBusy, TotalfactError
 from totalfact_tui.i18n import error_message, set_language, t
 
 
@@ -70,6 +70,10 @@ def guarded(args: Sequence[str], run: Callable[[], object]) -> None:
     try:
         set_language(_early_language(args))
         run()
+    except LeaseBusy as busy:
+        # Another host runs this job right now: a scheduled run here has nothing to do.
+        _say(error_message(busy))
+        sys.exit(0)
     except TotalfactError as exc:
         _say(error_message(exc))
         sys.exit(1)

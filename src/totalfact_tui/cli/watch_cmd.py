@@ -41,6 +41,9 @@ def register(app: typer.Typer) -> None:
         mailbox: Annotated[str | None, typer.Option("--mailbox")] = None,
         ca_file: Annotated[str | None, typer.Option("--ca-file")] = None,
         poll_seconds: Annotated[int | None, typer.Option("--poll-seconds")] = None,
+        lease_seconds: Annotated[
+            int, typer.Option("--lease-seconds", min=5, help=t("help.watch.lease"))
+        ] = 60,
     ) -> None:
         from totalfact_tui.services import watch as service
 
@@ -78,9 +81,14 @@ def register(app: typer.Typer) -> None:
                 _log(t("watch.progress", done=done, total=total))
 
         if once:
-            summary = service.run_once(
-                database, settings, _ingest_settings(state), progress=progress, stop=stop
-            )
+            with service.lease_for(database, settings, lease_seconds) as lease:
+                summary = service.run_once(
+                    database,
+                    settings,
+                    _ingest_settings(state),
+                    progress=progress,
+                    stop=service.Either(stop, lease.lost),
+                )
         else:
             _log(t("watch.started", mailbox=settings.status_key))
             summary = service.run_forever(
@@ -90,6 +98,7 @@ def register(app: typer.Typer) -> None:
                 stop,
                 _log,
                 progress=progress,
+                lease_seconds=lease_seconds,
             )
         if as_json:
             typer.echo(json.dumps(summary.as_dict()))

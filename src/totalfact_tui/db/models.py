@@ -807,6 +807,18 @@ class WatchStatus(Base):
     last_error_at: Mapped[datetime | None]
 
 
+class Lease(Base):
+    """Who runs a job that must run once at a time (the watcher of a mailbox, the daily
+    jobs), until when: a holder renews it while it works; another host takes it over
+    once it has expired (``services/leases.py``)."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(300), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(300))
+    acquired_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
 class DunningLog(Base):
     """A cadence step an invoice reached and was reminded of (once per step)."""
 

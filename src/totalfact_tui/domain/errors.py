@@ -60,3 +60,11 @@ class Forbidden(TotalfactError):
 
 class SignInFailed(TotalfactError):
     key = "auth.failed"
+
+
+class LeaseBusy(TotalfactError):
+    """A job that runs once at a time (the watcher of a mailbox, sending mail, the daily
+    jobs) is running elsewhere: says who holds it and until when. Not a failure: a
+    scheduled run on a second host skips with this message (exit code 0)."""
+
+    key = "lease.busy"

@@ -995,4 +995,9 @@ MESSAGES: dict[str, str] = {
     "key.assign": "Assign",
     "key.assign_filter": "Assign by filter",
     "key.mark": "Mark",
+    "lease.busy": "“{name}” is already running on {holder} (held until {until}); nothing to do here.",
+    "watch.standby": "Another watcher ({holder}) is on “{name}”: standing by, will take over if it stops.",
+    "watch.took_over": "The other watcher stopped: this one takes over {mailbox}.",
+    "watch.lease_lost": "Lost the hold on {mailbox} (database unreachable or taken over): standing by.",
+    "help.watch.lease": "Seconds the hold on the mailbox lasts: another host takes over if this one stops renewing it.",
 }

@@ -995,4 +995,9 @@ MESSAGES: dict[str, str] = {
     "key.assign": "Asignar",
     "key.assign_filter": "Asignar por filtro",
     "key.mark": "Marcar",
+    "lease.busy": "«{name}» ya está corriendo en {holder} (reservado hasta las {until}); aquí no se hace nada.",
+    "watch.standby": "Otro vigilante ({holder}) atiende «{name}»: en espera, tomará el relevo si se detiene.",
+    "watch.took_over": "El otro vigilante se detuvo: este toma {mailbox}.",
+    "watch.lease_lost": "Se perdió la reserva de {mailbox} (base de datos inalcanzable o tomada por otro): en espera.",
+    "help.watch.lease": "Segundos que dura la reserva del buzón: otro equipo toma el relevo si este deja de renovarla.",
 }

@@ -25,6 +25,7 @@ from totalfact_tui.domain.agenda_rules import AgendaReason
 from totalfact_tui.domain.cadence import Step, parse_steps, step_reached
 from totalfact_tui.domain.journey import State
 from totalfact_tui.services import audit
+from totalfact_tui.services.leases import exclusive
 from totalfact_tui.services.messages import (
     Draft,
     default_address,
@@ -68,6 +69,7 @@ def steps_from_config(
     return parse_steps(default), {name: parse_steps(raw) for name, raw in segments.items()}
 
 
+@exclusive("dunning")
 def run_dunning(
     database: Database,
     today: date,

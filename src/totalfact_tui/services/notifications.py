@@ -28,6 +28,7 @@ from totalfact_tui.db.models import (
 from totalfact_tui.db.session import Database
 from totalfact_tui.domain.journey import State
 from totalfact_tui.i18n import t
+from totalfact_tui.services.leases import exclusive
 from totalfact_tui.services.messages import new_message_id, render_template
 
 #: States worth telling the collector about when an invoice reaches them.
@@ -48,6 +49,7 @@ class NotifyResult:
     )
 
 
+@exclusive("notify")
 def run_notifications(database: Database, today: date, *, dry_run: bool = False) -> NotifyResult:
     result = NotifyResult()
     with database.write() as session:

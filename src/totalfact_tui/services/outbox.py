@@ -33,6 +33,7 @@ from totalfact_tui.db.types import utcnow
 from totalfact_tui.domain.errors import InvalidValue, NotFound, TotalfactError
 from totalfact_tui.mail import smtp
 from totalfact_tui.services import audit
+from totalfact_tui.services.leases import exclusive
 from totalfact_tui.services.secret_command import secret_from
 from totalfact_tui.services.users import validate_email
 
@@ -159,6 +160,7 @@ def mark_interrupted(database: Database) -> int:
         return int(getattr(result, "rowcount", 0) or 0)
 
 
+@exclusive("outbox")
 def send_queued(
     database: Database, settings: SmtpSettings, now: datetime | None = None, limit: int = 200
 ) -> SendSummary:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,11 +25,12 @@ from sqlalchemy.orm import Session
 from totalfact_tui.config import Config
 from totalfact_tui.db.models import MailMessage
 from totalfact_tui.db.session import Database
-from totalfact_tui.domain.errors import TotalfactError
+from totalfact_tui.domain.errors import LeaseBusy, TotalfactError
 from totalfact_tui.i18n import t
 from totalfact_tui.mail import imap, mime
 from totalfact_tui.services.ingest import IngestSettings, IngestSummary, ingest_together
 from totalfact_tui.services.ingest_sources import Source, sources_from_bytes
+from totalfact_tui.services.leases import DEFAULT_SECONDS, Held
 from totalfact_tui.services.secret_command import secret_from
 from totalfact_tui.services.watch_status import WatchSummary, record_status
 
@@ -37,6 +38,33 @@ NO_XML = ("leave", "move")
 MAX_BACKOFF_SECONDS = 300.0
 
 Log = Callable[[str], None]
+
+
+class Stop(Protocol):
+    """What the watcher waits on: a ``threading.Event``, or several (:class:`Either`)."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+class Either:
+    """Set as soon as one of the events is (Ctrl-C, or the mailbox's lease was lost)."""
+
+    def __init__(self, *events: threading.Event) -> None:
+        self.events = events
+
+    def is_set(self) -> bool:
+        return any(event.is_set() for event in self.events)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.is_set():
+            left = 1.0 if deadline is None else min(1.0, deadline - time.monotonic())
+            if left <= 0:
+                break
+            self.events[0].wait(left)
+        return self.is_set()
 
 
 @dataclass(frozen=True)
@@ -163,7 +191,7 @@ class _Pass:
         settings: WatchSettings,
         ingest: IngestSettings,
         progress: Callable[[int, int], None] | None,
-        stop: threading.Event | None,
+        stop: Stop | None,
     ) -> None:
         self.database = database
         self.mailbox = mailbox
@@ -373,9 +401,10 @@ def run_once(
     settings: WatchSettings,
     ingest: IngestSettings,
     progress: Callable[[int, int], None] | None = None,
-    stop: threading.Event | None = None,
+    stop: Stop | None = None,
 ) -> WatchSummary:
-    """Process what is in the mailbox now, then return (``totalfact watch --once``)."""
+    """Process what is in the mailbox now, then return (``totalfact watch --once``).
+    The caller holds the mailbox's lease (:func:`lease_for`)."""
     try:
         mailbox = connect(settings)
     except TotalfactError as exc:
@@ -392,6 +421,11 @@ def run_once(
     return summary
 
 
+def lease_for(database: Database, settings: WatchSettings, seconds: float) -> Held:
+    """The lease that keeps two watchers (on any hosts) off the same mailbox."""
+    return Held(database, f"watch:{settings.status_key}", seconds)
+
+
 def run_forever(
     database: Database,
     settings: WatchSettings,
@@ -399,11 +433,50 @@ def run_forever(
     stop: threading.Event,
     log: Log,
     progress: Callable[[int, int], None] | None = None,
+    lease_seconds: float = DEFAULT_SECONDS,
 ) -> WatchSummary:
-    """Watch until ``stop`` is set: IDLE when the server has it (re-issued before 29
-    minutes), else a poll every ``poll_seconds``; after a network error, reconnect with
-    exponential backoff and jitter, one log line per attempt."""
+    """Watch until ``stop`` is set, holding the mailbox's lease: while another watcher
+    holds it, wait on standby and take over when it stops renewing it."""
     total = WatchSummary()
+    lease = lease_for(database, settings, lease_seconds)
+    standby = False
+    while not stop.is_set():
+        try:
+            lease.acquire()
+        except LeaseBusy as busy:
+            if not standby:
+                log(t("watch.standby", **busy.params))
+                standby = True
+            stop.wait(lease_seconds / 2)
+            continue
+        except TotalfactError as exc:  # the database is away: try again shortly
+            log(t("watch.error_line", reason=_error_text(exc), delay=f"{lease_seconds / 2:.0f}"))
+            stop.wait(lease_seconds / 2)
+            continue
+        if standby:
+            log(t("watch.took_over", mailbox=settings.status_key))
+            standby = False
+        try:
+            _watch(database, settings, ingest_for, Either(stop, lease.lost), log, progress, total)
+        finally:
+            lease.release()
+        if lease.lost.is_set() and not stop.is_set():
+            log(t("watch.lease_lost", mailbox=settings.status_key))
+    return total
+
+
+def _watch(
+    database: Database,
+    settings: WatchSettings,
+    ingest_for: Callable[[], IngestSettings],
+    stop: Stop,
+    log: Log,
+    progress: Callable[[int, int], None] | None,
+    total: WatchSummary,
+) -> None:
+    """IDLE when the server has it (re-issued before 29 minutes), else a poll every
+    ``poll_seconds``; after a network error, reconnect with exponential backoff and
+    jitter, one log line per attempt."""
     attempt = 0
     while not stop.is_set():
         mailbox: imap.Mailbox | None = None
@@ -444,10 +517,9 @@ def run_forever(
         finally:
             if mailbox is not None:
                 mailbox.close()
-    return total
 
 
-def _wait_idle(mailbox: imap.Mailbox, stop: threading.Event) -> None:
+def _wait_idle(mailbox: imap.Mailbox, stop: Stop) -> None:
     """Wait for new mail (or the stop flag) in one-second slices, up to 29 minutes."""
     try:
         mailbox.idle_start()

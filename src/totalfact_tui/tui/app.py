@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 
-from totalfact_tui.domain.errors import TotalfactError
+from totalfact_tui.domain.errors import LeaseBusy, TotalfactError
 from totalfact_tui.i18n import error_message, t
 from totalfact_tui.tui.commands import GoToProvider
 from totalfact_tui.tui.context import TuiContext, TuiSettings, open_context
@@ -197,6 +197,8 @@ class TotalfactApp(App[None]):
             return
         try:
             summary = send_queued(context.database, settings_from_values(self.settings.smtp))
+        except LeaseBusy:
+            return  # another program (a colleague's, the outbox timer) is sending right now
         except Exception as exc:
             self.call_from_thread(self._mail_problem, exc)
             return
