@@ -20,6 +20,7 @@ from totalfact_tui.cli import (
     config_cmd,
     db_cmd,
     demo_cmd,
+    doctor_cmd,
     dunning_cmd,
     ingest_cmd,
     invoices_cmd,
@@ -91,6 +92,7 @@ def build_app() -> typer.Typer:
     team_cmd.register(app)
     team_cmd.register_reassign(app)
     audit_cmd.register(app)
+    doctor_cmd.register(app)
     tui_cmd.register(app)
     return app
 

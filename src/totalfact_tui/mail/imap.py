@@ -134,6 +134,10 @@ class Mailbox:
         return set(self._call("capabilities"))
 
     # -- folders and messages -----------------------------------------------------------
+    def folder_names(self) -> list[str]:
+        """Every folder's name (``LIST``)."""
+        return [str(name) for _flags, _delimiter, name in self._call("list_folders")]
+
     def ensure_folders(self, names: Iterable[str]) -> None:
         for name in names:
             if not self._call("folder_exists", name):
