@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DEMO_DB ?= $(CURDIR)/.demo/totalfact-demo.db
 DEMO_USER ?= cperez
 
-.PHONY: demo demo-db test lint typecheck imports pytest bench-demo bench-ingest bench-agenda bench-startup bench-watch bench-reports bench-team clean
+.PHONY: demo demo-db test lint typecheck imports pytest bench bench-quick bench-demo bench-ingest bench-agenda bench-startup bench-watch bench-reports bench-team clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -42,6 +42,16 @@ imports: $(VENV)/.dev-installed
 
 pytest: $(VENV)/.dev-installed
 	$(BIN)/pytest
+
+# The whole benchmark suite (bench/suite.py): 1M invoices on SQLite and PostgreSQL,
+# writes BENCHMARKS.md; bench-quick: the same at 100,000 invoices in under 3 minutes.
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/suite.py
+
+bench-quick: $(VENV)/.dev-installed
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/suite.py --quick
 
 bench-demo: $(VENV)/.dev-installed
 	$(BIN)/python bench/demo_load.py

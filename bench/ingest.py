@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from report import machine, write_section  # noqa: E402
+from report import machine, record, write_section  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from tests.dte_factory import OWN_RUT, Doc, envelope, single  # noqa: E402
@@ -145,11 +145,15 @@ def main() -> None:
             theirs = median_rate(len(singles), lambda: parse_cl_sii(singles))
             rows.append(("parse only, cl-sii `parse_dte_xml` (same files)", theirs, ""))
             rows.append(("ratio ours / cl-sii", ours / theirs, ">= 5"))
+            record("ingest parse only, ours / cl-sii", "-", ours / theirs, "x",
+                   target=(">=", 5, "median"))  # fmt: skip
         except ImportError:
             print("cl-sii is not installed (pip install -e '.[bench]'); skipping its figure")
         rows.append(("parse+load, SQLite", median_rate(total, load_sqlite(folder)), ">= 2,000"))
+        record("ingest parse+load", "SQLite", rows[-1][1], "docs/s", target=(">=", 2000, "median"))
         if not args.no_postgres:
             rows.append(("parse+load, PostgreSQL", median_rate(total, load_postgres(folder)), ""))
+            record("ingest parse+load", "PostgreSQL", rows[-1][1], "docs/s")
     for label, value, note in rows:
         print(f"{label:55s} {value:12,.1f}   target {note or '-'}")
     if args.no_write:

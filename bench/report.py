@@ -37,3 +37,36 @@ def machine(extra: str = "") -> str:
         parts.append(extra)
     parts.append(f"measured {date.today().isoformat()}")
     return ", ".join(parts)
+
+
+RESULTS_ENV = "TOTALFACT_BENCH_RESULTS"
+
+
+def record(
+    figure: str,
+    database: str,
+    median: float,
+    unit: str,
+    *,
+    p95: float | None = None,
+    target: tuple[str, float, str] | None = None,
+) -> None:
+    """Add one figure to the suite's results (``bench/suite.py`` sets the file). The
+    target ``("<", 5.0, "p95")`` compares the p95 (or ``"median"``) with the limit."""
+    import json
+    import os
+
+    path = os.environ.get(RESULTS_ENV)
+    if not path:
+        return
+    met = None
+    text = ""
+    if target is not None:
+        operator, limit, stat = target
+        value = p95 if stat == "p95" and p95 is not None else median
+        met = value < limit if operator == "<" else value >= limit
+        text = f"{operator} {limit:g} {unit}" + (" p95" if stat == "p95" else "")
+    row = {"figure": figure, "database": database, "median": median, "p95": p95,
+           "unit": unit, "target": text, "met": met}  # fmt: skip
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(row) + "\n")

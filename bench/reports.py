@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agenda import TODAY, postgres_database, sqlite_database  # noqa: E402
-from report import machine, write_section  # noqa: E402
+from report import machine, record, write_section  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -157,6 +157,10 @@ def main() -> None:
         actions[label] = top_up_actions(url, args.actions)
         print(f"{label}: {actions[label]:,} actions", flush=True)
         measured[label] = measure(url, args.runs)
+        for name, (median, slowest) in measured[label].items():
+            past = name.startswith("balances as of a past day")
+            target = None if past else ("<", TARGET_MS, "median")
+            record(f"report: {name}", label, median, "ms", p95=slowest, target=target)
     if args.no_write:
         return
     labels = [label for label, _url in databases]

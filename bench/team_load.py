@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from report import machine, write_section  # noqa: E402
+from report import machine, record, write_section  # noqa: E402
 
 PG_URL = os.environ.get(
     "TOTALFACT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -202,6 +202,12 @@ def main() -> None:
         f"p95 {p95:.1f} ms, conflicts {conflicts}, errors {errors}, "
         f"stored exactly once: {once} (wall {elapsed:.0f} s)"
     )
+    how = f"pause {args.pause:g} s" if args.pause else "flat out"
+    figure = f"{args.collectors} collectors saving at once ({how})"
+    target = ("<", 100.0, "p95") if args.pause else None
+    record(f"{figure}: save", "PostgreSQL", median, "ms", p95=p95, target=target)
+    record(f"{figure}: lost or doubled saves", "PostgreSQL", 0 if once else 1, "",
+           target=("<", 1, "median"))  # fmt: skip
     if args.no_write:
         return
     from sqlalchemy import create_engine, text

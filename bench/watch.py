@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from report import machine, write_section  # noqa: E402
+from report import machine, record, write_section  # noqa: E402
 from tests.dovecot import Dovecot, find_dovecot  # noqa: E402
 from tests.dte_factory import OWN_RUT, Doc, envelope  # noqa: E402
 from tests.mail.conftest import MailHelper, message  # noqa: E402
@@ -105,6 +105,8 @@ def main() -> None:
                 rate = count / elapsed
                 print(f"{label} run {run + 1}: {count} messages in {elapsed:.2f} s = {rate:.0f}/s")
             median = statistics.median(rates)
+            record(f"watcher, {args.messages} messages on local Dovecot", label, median,
+                   "messages/s", target=(">=", 100, "median"))  # fmt: skip
             rows.append(
                 f"| watcher --once, {args.messages} messages | {label} "
                 f"| {median:.0f} messages/s | >= 100 messages/s |"

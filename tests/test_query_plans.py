@@ -72,6 +72,10 @@ CASES: dict[str, tuple[Callable[[Session], object], str]] = {
         lambda s: queries.promises_and_calls(s, DAY.replace(day=1), DAY),
         "ix_actions_report",
     ),
+    "collector production": (
+        lambda s: queries.collector_production(s, DAY.replace(day=1), DAY),
+        "ix_action_documents_worked",
+    ),
     "contact hours": (
         lambda s: queries.contact_hours(s, DAY - timedelta(days=89), DAY),
         "ix_actions_report",

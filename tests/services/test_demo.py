@@ -121,6 +121,18 @@ def test_promises_and_actions_are_linked(default_demo: Database) -> None:
             .where(~Action.id.in_(select(ActionDocument.action_id)))
         )
         assert orphan_actions == 0
+        # Each action's invoices repeat who acted and when (the reports read them there).
+        mismatched = session.scalar(
+            select(func.count())
+            .select_from(ActionDocument)
+            .join(Action, Action.id == ActionDocument.action_id)
+            .where(
+                (ActionDocument.user_id != Action.user_id)
+                | (ActionDocument.occurred_at != Action.occurred_at)
+                | ActionDocument.user_id.is_(None)
+            )
+        )
+        assert mismatched == 0
         future = session.scalar(
             select(func.count()).select_from(Payment).where(Payment.paid_on >= TODAY)
         )

@@ -491,13 +491,23 @@ class Action(TimestampMixin, Base):
 
 
 class ActionDocument(Base):
+    """An invoice an action was about. ``user_id`` and ``occurred_at`` repeat the
+    action's (written with it, never changed: actions are not edited), so that "who
+    worked this invoice in the period" is read from one covering index
+    (``ix_action_documents_worked``) without visiting the actions."""
+
     __tablename__ = "action_documents"
+    __table_args__ = (
+        Index("ix_action_documents_worked", "document_id", "occurred_at", "user_id"),
+    )
     action_id: Mapped[int] = mapped_column(
         ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True
     )
     document_id: Mapped[int] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    occurred_at: Mapped[datetime | None]
 
 
 class Promise(TimestampMixin, Base):

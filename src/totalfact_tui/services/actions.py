@@ -156,7 +156,15 @@ def _log_in_session(
     )
     session.add(action)
     session.flush()
-    session.add_all(ActionDocument(action_id=action.id, document_id=d.id) for d in documents)
+    session.add_all(
+        ActionDocument(
+            action_id=action.id,
+            document_id=d.id,
+            user_id=action.user_id,
+            occurred_at=action.occurred_at,
+        )
+        for d in documents
+    )
     claim_in_session(session, actor.user_id, documents, today)
     promise_id = None
     if kind is ResultKind.PROMISE:

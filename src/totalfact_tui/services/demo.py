@@ -409,7 +409,7 @@ COLUMNS: dict[Table, Sequence[str]] = {
         "comment",
         "created_at",
     ),
-    ACTION_DOCS: ("action_id", "document_id"),
+    ACTION_DOCS: ("action_id", "document_id", "user_id", "occurred_at"),
     PROMISES: (
         "id",
         "customer_id",
@@ -973,7 +973,7 @@ class _Generator:
             rng.choice(names.COMMENTS[result]) or None,
             moment,
         )
-        rows.add(ACTION_DOCS, action_id, doc_id)
+        rows.add(ACTION_DOCS, action_id, doc_id, collector, moment)
         self.last_action[doc_id] = (moment, result, collector)
         return action_id
 

@@ -264,7 +264,15 @@ def _record_action(session: Any, row: OutboxMessage) -> None:
     )
     session.add(action)
     session.flush()
-    session.add_all(ActionDocument(action_id=action.id, document_id=d) for d in document_ids)
+    session.add_all(
+        ActionDocument(
+            action_id=action.id,
+            document_id=d,
+            user_id=action.user_id,
+            occurred_at=action.occurred_at,
+        )
+        for d in document_ids
+    )
     for document in session.scalars(select(Document).where(Document.id.in_(document_ids))):
         document.last_action_at = action.occurred_at
         document.last_result_code = SENT_RESULT
