@@ -26,6 +26,7 @@ from totalfact_tui.cli import (
     invoices_cmd,
     outbox_cmd,
     report_cmd,
+    serve_cmd,
     setup_cmd,
     team_cmd,
     templates_cmd,
@@ -93,6 +94,7 @@ def build_app() -> typer.Typer:
     team_cmd.register_reassign(app)
     audit_cmd.register(app)
     doctor_cmd.register(app)
+    serve_cmd.register(app)
     tui_cmd.register(app)
     return app
 

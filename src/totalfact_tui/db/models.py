@@ -497,9 +497,7 @@ class ActionDocument(Base):
     (``ix_action_documents_worked``) without visiting the actions."""
 
     __tablename__ = "action_documents"
-    __table_args__ = (
-        Index("ix_action_documents_worked", "document_id", "occurred_at", "user_id"),
-    )
+    __table_args__ = (Index("ix_action_documents_worked", "document_id", "occurred_at", "user_id"),)
     action_id: Mapped[int] = mapped_column(
         ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True
     )

@@ -1043,4 +1043,11 @@ MESSAGES: dict[str, str] = {
     "doctor.file.absent": "{path} does not exist",
     "doctor.all_good": "All good.",
     "doctor.problems": "There are problems: fix those marked ✗.",
+    "help.serve": "Open the app in a web browser (textual-serve), for someone without a terminal.",
+    "help.serve.host": "Address to listen on (default: this machine only, 127.0.0.1).",
+    "help.serve.public_url": "Public URL when a reverse proxy is in front (https://...).",
+    "serve.not_installed": 'textual-serve is missing: pip install "totalfact-tui[serve]".',
+    "serve.needs_password": "Serving on {host} lets other machines reach the app: turn on require_password = true (and passwords) first.",
+    "serve.exposed": "Warning: the app listens on {host}:{port} unencrypted; put a reverse proxy with HTTPS in front of it (nginx, Caddy).",
+    "serve.started": "Open {url} in the browser (Ctrl-C stops the server).",
 }

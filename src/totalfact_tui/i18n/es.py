@@ -1043,4 +1043,11 @@ MESSAGES: dict[str, str] = {
     "doctor.file.absent": "{path} no existe",
     "doctor.all_good": "Todo en orden.",
     "doctor.problems": "Hay problemas: corrija los marcados con ✗.",
+    "help.serve": "Abre la aplicación en un navegador web (textual-serve), para quien no usa terminal.",
+    "help.serve.host": "Dirección donde escuchar (por omisión solo este equipo, 127.0.0.1).",
+    "help.serve.public_url": "URL pública cuando hay un proxy inverso delante (https://...).",
+    "serve.not_installed": 'Falta textual-serve: pip install "totalfact-tui[serve]".',
+    "serve.needs_password": "Servir en {host} deja la aplicación al alcance de otros equipos: active require_password = true (y contraseñas) primero.",
+    "serve.exposed": "Atención: la aplicación escucha en {host}:{port} sin cifrar; póngale delante un proxy inverso con HTTPS (nginx, Caddy).",
+    "serve.started": "Abra {url} en el navegador (Ctrl-C detiene el servidor).",
 }
