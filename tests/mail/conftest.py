@@ -18,6 +18,7 @@ from imapclient import IMAPClient
 from tests.conftest import unavailable
 from tests.dovecot import Dovecot, find_dovecot
 from tests.dte_factory import OWN_RUT
+from tests.smtp_server import SmtpServers, start_servers
 from totalfact_tui.db.session import Database
 from totalfact_tui.services.companies import register_own_company
 from totalfact_tui.services.database import open_app_database
@@ -171,3 +172,23 @@ def forward(original: bytes, subject: str = "RV: Envío de DTE") -> bytes:
 
 def sample(shared: Path, name: str) -> bytes:
     return (shared / "dte-samples" / name).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmtpServers]:
+    """A real SMTP server (aiosmtpd), plain and STARTTLS with a login, per module."""
+    running = start_servers(tmp_path_factory.mktemp("smtp"))
+    yield running
+    running.stop()
+
+
+def imap_env(dovecot: Dovecot) -> dict[str, str]:
+    """The ``TOTALFACT_IMAP_*`` settings of the test Dovecot (implicit TLS, its CA)."""
+    return {
+        "TOTALFACT_IMAP_HOST": "127.0.0.1",
+        "TOTALFACT_IMAP_PORT": str(dovecot.tls_port),
+        "TOTALFACT_IMAP_SECURITY": "ssl",
+        "TOTALFACT_IMAP_USERNAME": dovecot.user,
+        "TOTALFACT_IMAP_PASSWORD": dovecot.password,
+        "TOTALFACT_IMAP_CA_FILE": str(dovecot.ca_file),
+    }

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,38 +13,26 @@ import pytest
 from sqlalchemy import text
 
 from tests.dovecot import Dovecot
-from tests.mail.conftest import MailHelper, message
-from tests.smtp_server import PASSWORD, USER, SmtpServers, start_servers
+from tests.mail.conftest import MailHelper, imap_env, message
+from tests.smtp_server import PASSWORD, USER, SmtpServers
 from totalfact_tui.db import migrate
 from totalfact_tui.services.database import open_app_database
 
 Cli = Any
 
 
-@pytest.fixture(scope="module")
-def smtp_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmtpServers]:
-    running = start_servers(tmp_path_factory.mktemp("smtp"))
-    yield running
-    running.stop()
-
-
 @pytest.fixture
 def configured(
-    monkeypatch: pytest.MonkeyPatch, dovecot: Dovecot, smtp_servers: SmtpServers, sqlite_url: str
+    monkeypatch: pytest.MonkeyPatch, dovecot: Dovecot, servers: SmtpServers, sqlite_url: str
 ) -> str:
     settings = {
-        "TOTALFACT_IMAP_HOST": "127.0.0.1",
-        "TOTALFACT_IMAP_PORT": str(dovecot.tls_port),
-        "TOTALFACT_IMAP_SECURITY": "ssl",
-        "TOTALFACT_IMAP_USERNAME": dovecot.user,
-        "TOTALFACT_IMAP_PASSWORD": dovecot.password,
-        "TOTALFACT_IMAP_CA_FILE": str(dovecot.ca_file),
+        **imap_env(dovecot),
         "TOTALFACT_SMTP_HOST": "127.0.0.1",
-        "TOTALFACT_SMTP_PORT": str(smtp_servers.tls_port),
+        "TOTALFACT_SMTP_PORT": str(servers.tls_port),
         "TOTALFACT_SMTP_SECURITY": "starttls",
         "TOTALFACT_SMTP_USERNAME": USER,
         "TOTALFACT_SMTP_PASSWORD": PASSWORD,
-        "TOTALFACT_SMTP_CA_FILE": str(smtp_servers.ca_file),
+        "TOTALFACT_SMTP_CA_FILE": str(servers.ca_file),
         "TOTALFACT_SMTP_FROM": "cobranza@andes.cl",
     }
     for name, value in settings.items():
@@ -62,10 +49,10 @@ def checks(cli: Cli, url: str) -> tuple[int, dict[str, dict[str, str]]]:
 
 
 def test_a_healthy_installation_passes_and_touches_nothing(
-    cli: Cli, configured: str, mail: MailHelper, smtp_servers: SmtpServers
+    cli: Cli, configured: str, mail: MailHelper, servers: SmtpServers
 ) -> None:
     mail.deliver(message(("a.xml", b"<x/>")))
-    smtp_servers.recorder.received.clear()
+    servers.recorder.received.clear()
     shown = cli("--db", configured, "doctor")
     assert shown.code == 0, shown.out + shown.err
     assert "Todo en orden." in shown.out
@@ -77,11 +64,11 @@ def test_a_healthy_installation_passes_and_touches_nothing(
     assert found["config_file"]["status"] == "skip"  # settings come from the environment
     assert "nada enviado" in found["smtp"]["detail"]
     assert mail.count("INBOX") == 1  # nothing read or moved
-    assert smtp_servers.recorder.received == []  # nothing sent
+    assert servers.recorder.received == []  # nothing sent
 
 
 def test_each_problem_is_one_clear_line(
-    cli: Cli, configured: str, monkeypatch: pytest.MonkeyPatch, smtp_servers: SmtpServers
+    cli: Cli, configured: str, monkeypatch: pytest.MonkeyPatch, servers: SmtpServers
 ) -> None:
     path = Path(configured.removeprefix("sqlite:///"))
     os.chmod(path, 0o644)
@@ -90,7 +77,7 @@ def test_each_problem_is_one_clear_line(
         connection.execute(text("DROP INDEX ix_actions_customer_id_occurred_at"))
     database.dispose()
     monkeypatch.setenv("TOTALFACT_IMAP_PASSWORD", "mala")
-    monkeypatch.setenv("TOTALFACT_SMTP_PORT", str(smtp_servers.plain_port + 10_000 - 1))
+    monkeypatch.setenv("TOTALFACT_SMTP_PORT", str(servers.plain_port + 10_000 - 1))
     own = Path(os.environ["XDG_CONFIG_HOME"]) / "totalfact" / "templates" / "es"
     own.mkdir(parents=True)
     (own / "soft_reminder.j2").write_text("{% block text %}{{ cliente.nombre }}{% endblock %}")

@@ -4,7 +4,6 @@ dropped connection, STARTTLS with authentication, nothing sent twice."""
 from __future__ import annotations
 
 import email
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from email import policy
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.smtp_server import PASSWORD, USER, SmtpServers, start_servers
+from tests.smtp_server import PASSWORD, USER, SmtpServers
 from tests.work_data import TODAY, customer_id, doc_id
 from totalfact_tui.db.models import Action, Customer, OutboxMessage
 from totalfact_tui.db.session import Database
@@ -21,13 +20,6 @@ from totalfact_tui.db.types import utcnow
 from totalfact_tui.domain.errors import TotalfactError
 from totalfact_tui.mail import smtp
 from totalfact_tui.services import messages, outbox
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmtpServers]:
-    running = start_servers(tmp_path_factory.mktemp("smtp"))
-    yield running
-    running.stop()
 
 
 @pytest.fixture

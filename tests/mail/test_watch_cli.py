@@ -9,7 +9,7 @@ import pytest
 
 from tests.dovecot import Dovecot
 from tests.dte_factory import Doc, envelope
-from tests.mail.conftest import MailHelper, message
+from tests.mail.conftest import MailHelper, imap_env, message
 from totalfact_tui.db.session import Database
 
 Cli = Any
@@ -24,12 +24,7 @@ def test_watch_once_json_and_status(
 ) -> None:
     url = watch_db.engine.url.render_as_string(hide_password=False)
     for name, value in {
-        "TOTALFACT_IMAP_HOST": "127.0.0.1",
-        "TOTALFACT_IMAP_PORT": str(dovecot.tls_port),
-        "TOTALFACT_IMAP_SECURITY": "ssl",
-        "TOTALFACT_IMAP_USERNAME": dovecot.user,
-        "TOTALFACT_IMAP_PASSWORD": dovecot.password,
-        "TOTALFACT_IMAP_CA_FILE": str(dovecot.ca_file),
+        **imap_env(dovecot),
         "TOTALFACT_IMAP_PROCESSED_FOLDER": "Listos",
         "TOTALFACT_IMAP_FAILED_FOLDER": "Malos",
     }.items():

@@ -1072,10 +1072,15 @@ class _FileLoad:
     ) -> _CustomerRow:
         """A customer the batch's prefetch did not find is new (if another program
         creates it meanwhile, the unique key fails and the batch is read again)."""
-        customer = Customer(rut=rut, foreign_id=foreign_id, **values)
-        self.s.add(customer)
-        self.s.flush()
-        return _CustomerRow(customer.id, None, None, False, dict(values), set())
+        # A Core insert, without flushing the contacts added so far (they go with the
+        # batch): the ORM's add-and-flush cost a millisecond a customer.
+        with self.s.no_autoflush:
+            customer_id = self.s.execute(
+                insert(_CUSTOMERS)
+                .values(rut=rut, foreign_id=foreign_id, **values)
+                .returning(_CUSTOMERS.c.id)
+            ).scalar_one()
+        return _CustomerRow(customer_id, None, None, False, dict(values), set())
 
     def contact(self, customer: _CustomerRow, party: Party, email: str | None) -> None:
         text = (party.contact or "").strip()
