@@ -30,6 +30,7 @@ from report import machine, record, write_section  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from totalfact_tui.db import action_counts  # noqa: E402
 from totalfact_tui.db.models import Action, User  # noqa: E402
 from totalfact_tui.db.queries import reports as queries  # noqa: E402
 from totalfact_tui.services import reports  # noqa: E402
@@ -66,6 +67,8 @@ def top_up_actions(url: str, wanted: int) -> int:
             )
             count = session.scalar(select(func.count()).select_from(Action)) or 0
             years += 1
+        if count != original:
+            action_counts.rebuild(session.connection())  # raw inserts: count them again
     # Statistics for the planner; on PostgreSQL also the visibility map, without which
     # an index-only scan still visits the table.
     with database.engine.connect() as connection:

@@ -21,9 +21,11 @@ from totalfact_tui.db.session import Database
 from totalfact_tui.domain.agenda import LARGEST, OLDEST, AgendaFilter, Cursor, Scope
 
 DAY = date(2026, 3, 2)
+#: The hourly action counters' primary key, as each database names it.
+COUNTERS_KEY = ("pk_action_counts", "sqlite_autoindex_action_counts_1")
 COLLECTOR = Scope(collector_id=1)
 POOL = Scope(collector_id=None, group_ids=(1, 2))
-CASES: dict[str, tuple[Callable[[Session], object], str]] = {
+CASES: dict[str, tuple[Callable[[Session], object], str | tuple[str, ...]]] = {
     "agenda, oldest first": (
         lambda s: agenda.agenda_page(s, COLLECTOR, DAY, 1, OLDEST),
         "ix_documents_agenda_oldest",
@@ -78,7 +80,7 @@ CASES: dict[str, tuple[Callable[[Session], object], str]] = {
     ),
     "contact hours": (
         lambda s: queries.contact_hours(s, DAY - timedelta(days=89), DAY),
-        "ix_actions_report",
+        COUNTERS_KEY,
     ),
 }
 
@@ -127,7 +129,8 @@ FULL_SCAN = re.compile(
 def test_query_uses_its_index(work_db: Database, case: str) -> None:
     run, index = CASES[case]
     plan = _plans(work_db, run)
-    assert index in plan, plan
+    names = (index,) if isinstance(index, str) else index
+    assert any(name in plan for name in names), plan
     assert not FULL_SCAN.search(plan), plan
 
 

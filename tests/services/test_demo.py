@@ -133,6 +133,22 @@ def test_promises_and_actions_are_linked(default_demo: Database) -> None:
             )
         )
         assert mismatched == 0
+        # The hourly counters hold every action once.
+        from totalfact_tui.db.models import ActionCount
+
+        keys = (Action.user_id, Action.channel, Action.result_code)
+        counted = (ActionCount.user_id, ActionCount.channel, ActionCount.result_code)
+        by_actions = dict(
+            ((u, c, r), n)
+            for u, c, r, n in session.execute(select(*keys, func.count()).group_by(*keys))
+        )
+        by_counters = dict(
+            ((u, c, r), n)
+            for u, c, r, n in session.execute(
+                select(*counted, func.sum(ActionCount.actions)).group_by(*counted)
+            )
+        )
+        assert by_counters == by_actions and sum(by_actions.values()) > 1000
         future = session.scalar(
             select(func.count()).select_from(Payment).where(Payment.paid_on >= TODAY)
         )

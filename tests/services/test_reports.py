@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from sqlalchemy import select
@@ -360,3 +360,51 @@ def test_large_amounts_do_not_overflow_as_of_a_past_day(report_db: Database) -> 
         671_200 + 2_380_000_000
     )
     assert past["average_debt_age"] == pytest.approx(expected_age)
+
+
+def test_hourly_counters_follow_every_action(report_db: Database) -> None:
+    """Actions logged through the services are counted in their UTC hour, in the same
+    transaction; a rebuild from the actions gives the same counters."""
+    from datetime import datetime
+
+    from sqlalchemy import func
+
+    from totalfact_tui.db import action_counts
+    from totalfact_tui.db.models import ActionCount
+    from totalfact_tui.services.actions import ActionForm, log_action
+
+    with report_db.read() as session:
+        two = session.scalars(select(Document.id).where(Document.folio == 2)).one()
+    for minute in (5, 50):
+        log_action(
+            report_db,
+            "ana",
+            ActionForm((two,), "no_contesta"),
+            date(2026, 6, 22),
+            now=datetime(2026, 6, 22, 14, minute, tzinfo=UTC),
+        )
+
+    def counters() -> dict[tuple[object, ...], int]:
+        with report_db.read() as session:
+            return {
+                (hour.astimezone(UTC), user, channel, code): n
+                for hour, user, channel, code, n in session.execute(
+                    select(
+                        ActionCount.hour,
+                        ActionCount.user_id,
+                        ActionCount.channel,
+                        ActionCount.result_code,
+                        ActionCount.actions,
+                    )
+                )
+            }
+
+    kept = counters()
+    at_two = [
+        n for (hour, *_rest), n in kept.items() if hour == datetime(2026, 6, 22, 14, tzinfo=UTC)
+    ]
+    assert at_two == [2]
+    with report_db.write() as session:
+        action_counts.rebuild(session.connection())
+        assert session.scalar(select(func.count()).select_from(ActionCount)) == len(kept)
+    assert counters() == kept

@@ -490,6 +490,20 @@ class Action(TimestampMixin, Base):
     covered_for_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+class ActionCount(Base):
+    """How many actions each user logged per UTC hour, channel and result: kept in the
+    same transaction as every action (``db/action_counts.py``), so that period reports
+    (contact hours, collector production) add up a few thousand counters instead of
+    visiting every action."""
+
+    __tablename__ = "action_counts"
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    result_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    actions: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ActionDocument(Base):
     """An invoice an action was about. ``user_id`` and ``occurred_at`` repeat the
     action's (written with it, never changed: actions are not edited), so that "who

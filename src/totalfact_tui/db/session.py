@@ -107,6 +107,10 @@ class Database:
             writer = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(writer, expire_on_commit=False)
+        from totalfact_tui.db.action_counts import count_new_actions
+
+        # Every action written through a session is counted in the same transaction.
+        event.listen(self._write, "before_flush", count_new_actions)
 
     @property
     def url(self) -> str:

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Table, func, select
 
-from totalfact_tui.db import bulk, migrate
+from totalfact_tui.db import action_counts, bulk, migrate
 from totalfact_tui.db.models import (
     Action,
     ActionDocument,
@@ -515,6 +515,7 @@ class _Generator:
                 profiles = self.customers(rows)
                 self.invoices(rows, profiles)
                 rows.flush()
+            action_counts.rebuild(connection)
             for table in COLUMNS:
                 bulk.reset_sequence(connection, table)
 

@@ -524,39 +524,39 @@ def debtors(
 
 def collector_production(session: Session, first: date, last: date) -> list[dict[str, Any]]:
     """Per collector over [first, last] (docs/kpis.md, "Collector production")."""
-    from totalfact_tui.db.models import Action, ActionDocument, Promise, User
+    from totalfact_tui.db.models import Action, ActionCount, ActionDocument, Promise, User
 
     start, end = _day_start(first), _end_of(last)
     in_period = and_(Action.occurred_at >= start, Action.occurred_at < end)
-    actions = dict(
-        (row[0], row[1:])
-        for row in session.execute(
+    # Actions, calls and right-party contacts from the hourly counters; the distinct
+    # customers from the actions (a distinct count cannot be added up).
+    phone = ActionCount.channel == "phone"
+    reached = and_(phone, ActionCount.result_code.in_(reached_codes(session)))
+    counted = {
+        user_id: (int(count), int(calls), int(contacts))
+        for user_id, count, calls, contacts in session.execute(
             select(
-                Action.user_id,
-                func.count(),
-                func.coalesce(func.sum(case((Action.channel == "phone", 1), else_=0)), 0),
-                func.coalesce(
-                    func.sum(
-                        case(
-                            (
-                                and_(
-                                    Action.channel == "phone",
-                                    Action.result_code.in_(reached_codes(session)),
-                                ),
-                                1,
-                            ),
-                            else_=0,
-                        )
-                    ),
-                    0,
-                ),
-                func.count(func.distinct(Action.customer_id)),
+                ActionCount.user_id,
+                func.sum(ActionCount.actions),
+                func.coalesce(func.sum(case((phone, ActionCount.actions), else_=0)), 0),
+                func.coalesce(func.sum(case((reached, ActionCount.actions), else_=0)), 0),
             )
-            .select_from(Action)
+            .where(ActionCount.hour >= start, ActionCount.hour < end)
+            .group_by(ActionCount.user_id)
+        )
+    }
+    distinct_customers = {
+        user_id: int(count)
+        for user_id, count in session.execute(
+            select(Action.user_id, func.count(func.distinct(Action.customer_id)))
             .where(in_period)
             .group_by(Action.user_id)
         )
-    )
+    }
+    actions = {
+        user_id: (*figures, distinct_customers.get(user_id, 0))
+        for user_id, figures in counted.items()
+    }
     promises = dict(
         (row[0], row[1:])
         for row in session.execute(
@@ -629,41 +629,29 @@ def contact_hours(
     session: Session, first: date, last: date, user_id: int | None = None
 ) -> list[tuple[datetime, int, int]]:
     """Calls and right-party contacts per UTC hour in [first, last]: (hour start, calls,
-    contacts). The service folds them into local hours and weekdays."""
-    from totalfact_tui.db.models import Action
+    contacts), from the hourly action counters. The service folds them into local hours
+    and weekdays."""
+    from totalfact_tui.db.models import ActionCount
 
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): the hour is its first 13 characters.
-        hour: Any = func.substr(Action.occurred_at, 1, 13)
-    else:
-        # The UTC hour as a timestamp (date_trunc is twice as fast as to_char).
-        hour = func.date_trunc("hour", func.timezone("UTC", Action.occurred_at))
+    reached = ActionCount.result_code.in_(reached_codes(session))
     query = (
         select(
-            hour,
-            func.count(),
-            func.coalesce(
-                func.sum(case((Action.result_code.in_(reached_codes(session)), 1), else_=0)), 0
-            ),
+            ActionCount.hour,
+            func.sum(ActionCount.actions),
+            func.coalesce(func.sum(case((reached, ActionCount.actions), else_=0)), 0),
         )
-        .select_from(Action)
         .where(
-            Action.channel == "phone",
-            Action.occurred_at >= _day_start(first),
-            Action.occurred_at < _end_of(last),
+            ActionCount.channel == "phone",
+            ActionCount.hour >= _day_start(first),
+            ActionCount.hour < _end_of(last),
         )
-        .group_by(hour)
+        .group_by(ActionCount.hour)
     )
     if user_id is not None:
-        query = query.where(Action.user_id == user_id)
+        query = query.where(ActionCount.user_id == user_id)
     return [
-        (
-            (datetime.strptime(key, "%Y-%m-%d %H") if sqlite else key).replace(tzinfo=UTC),
-            int(calls),
-            int(reached),
-        )
-        for key, calls, reached in session.execute(query)
+        (hour.astimezone(UTC), int(calls), int(contacts))
+        for hour, calls, contacts in session.execute(query)
     ]
 
 
