@@ -123,9 +123,14 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only unit of work; closing it ends the transaction and leaves the
-        loaded objects usable (detached, not expired)."""
-        with self._read() as session:
-            yield session
+        loaded objects usable (detached, not expired). A refusal met while reading (a
+        dry run) keeps its audit record, as in :meth:`write`."""
+        try:
+            with self._read() as session:
+                yield session
+        except Forbidden as refused:
+            self._keep_refusal(refused)
+            raise
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -139,12 +144,17 @@ class Database:
             # A row changed under this transaction (another user saved first).
             raise Conflict("error.stale") from stale
         except Forbidden as refused:
-            if refused.record is not None:
-                from totalfact_tui.db.models import AuditEntry
-
-                with self._write() as session, session.begin():
-                    session.add(AuditEntry(**refused.record))
+            self._keep_refusal(refused)
             raise
+
+    def _keep_refusal(self, refused: Forbidden) -> None:
+        """Write a refused action's audit record in a transaction of its own (the work
+        it was part of has been rolled back)."""
+        if refused.record is not None:
+            from totalfact_tui.db.models import AuditEntry
+
+            with self._write() as session, session.begin():
+                session.add(AuditEntry(**refused.record))
 
     def check_connection(self) -> None:
         """Connect once, turning failures into a clear :class:`DatabaseUnavailable`."""

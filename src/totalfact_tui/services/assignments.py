@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from totalfact_tui.db.models import Assignment, Customer, Document, Group, User
@@ -16,7 +16,7 @@ from totalfact_tui.db.types import utcnow
 from totalfact_tui.domain import rut
 from totalfact_tui.domain.errors import InvalidValue, NotFound
 from totalfact_tui.services import audit
-from totalfact_tui.services.users import refuse
+from totalfact_tui.services.lookup import customer_matches
 
 
 @dataclass
@@ -54,13 +54,8 @@ def list_customers(
             .outerjoin(User, User.id == Customer.collector_id)
             .outerjoin(Group, Group.id == Customer.group_id)
         )  # fmt: skip
-        needle = search.strip()
-        if needle:
-            condition: ColumnElement[bool] = Customer.name.ilike(f"%{needle}%")
-            compact = needle.replace(".", "").replace(" ", "").upper()
-            if compact[:1].isdigit():
-                condition = condition | Customer.rut.like(f"{compact}%")
-            query = query.where(condition)
+        if search.strip():
+            query = query.where(customer_matches(search.strip()))
         rows = session.execute(query.order_by(Customer.name, Customer.id).limit(limit)).all()
         ids = [row[0] for row in rows]
         totals = {
@@ -95,13 +90,9 @@ def assign(
     open balance of at least ``min_balance``), to the user or group ``to``."""
     if not ruts and segment is None and min_balance is None:
         raise InvalidValue("assign.nothing_chosen")
-    with database.read() as session:
-        actor = audit.resolve_actor(session, acting)
-    if actor.user_id is not None and actor.role != "admin":
-        refuse(database, acting, "assignment", to, "assign")
     # A dry run reads only: nothing is written, and the transaction is rolled back.
     with database.read() if dry_run else database.write() as session:
-        actor = audit.resolve_actor(session, acting)
+        actor = audit.require_admin(session, acting, "assignment", to, "assign")
         user = session.scalar(select(User).where(User.username == to, User.active))
         group = session.scalar(select(Group).where(Group.name == to))
         if user is not None and group is not None:

@@ -89,6 +89,17 @@ def refusal(
     return Forbidden(key, record=row, **params)
 
 
+def require_admin(
+    session: Session, acting: str | None, entity: str, entity_id: object, attempted: str
+) -> Actor:
+    """The acting admin (or the system); anyone else is refused, with the audit row
+    the database keeps when the transaction rolls back."""
+    actor = resolve_actor(session, acting)
+    if actor.user_id is not None and actor.role != "admin":
+        raise refusal(actor, entity, entity_id, attempted, "error.forbidden", action=attempted)
+    return actor
+
+
 def entries(
     database: Database,
     *,

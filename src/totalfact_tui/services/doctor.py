@@ -89,13 +89,14 @@ def _database_checks(checklist: Checklist, database: Database) -> None:
         checklist.add("doctor.database", FAIL, error_message(exc))
         return
     checklist.add("doctor.database", OK, t("doctor.database.ok", url=database.url))
-    checklist.run("doctor.migrated", lambda: _migrated(database))
-    checklist.run("doctor.indexes", lambda: _indexes(database))
-    checklist.run("doctor.jobs", lambda: _jobs(database))
+    current = migrate.current_revision(database)
+    checklist.run("doctor.migrated", lambda: _migrated(current))
+    checklist.run("doctor.indexes", lambda: _indexes(database, current))
+    checklist.run("doctor.jobs", lambda: _jobs(database, current))
 
 
-def _migrated(database: Database) -> tuple[str, str]:
-    current, head = migrate.current_revision(database), migrate.head_revision()
+def _migrated(current: str | None) -> tuple[str, str]:
+    head = migrate.head_revision()
     if current == head:
         return OK, t("doctor.migrated.ok", revision=head)
     return FAIL, t("doctor.migrated.behind", revision=current or t("db.none"), head=head)
@@ -123,8 +124,8 @@ def missing_indexes(database: Database) -> list[str]:
     return missing
 
 
-def _indexes(database: Database) -> tuple[str, str]:
-    if migrate.current_revision(database) is None:
+def _indexes(database: Database, current: str | None) -> tuple[str, str]:
+    if current is None:
         return SKIP, t("doctor.indexes.no_schema")
     missing = missing_indexes(database)
     if missing:
@@ -132,12 +133,12 @@ def _indexes(database: Database) -> tuple[str, str]:
     return OK, t("doctor.indexes.ok", count=sum(len(v) for v in expected_indexes().values()))
 
 
-def _jobs(database: Database) -> tuple[str, str]:
+def _jobs(database: Database, current: str | None) -> tuple[str, str]:
     from totalfact_tui.db.types import utcnow
     from totalfact_tui.services.leases import list_leases
     from totalfact_tui.services.watch_status import statuses
 
-    if migrate.current_revision(database) != migrate.head_revision():
+    if current != migrate.head_revision():
         return SKIP, t("doctor.indexes.no_schema")
     now = utcnow()
     running = [

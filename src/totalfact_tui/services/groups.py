@@ -10,7 +10,6 @@ from totalfact_tui.db.models import Group, GroupMember, User
 from totalfact_tui.db.session import Database
 from totalfact_tui.domain.errors import Conflict, InvalidValue, NotFound
 from totalfact_tui.services import audit
-from totalfact_tui.services.users import refuse
 
 
 @dataclass(frozen=True)
@@ -26,9 +25,8 @@ def add_group(
     clean = " ".join(name.split())
     if not clean or len(clean) > 100:
         raise InvalidValue(field="NAME", value=name)
-    _admin_only(database, acting, clean, "add")
     with database.write() as session:
-        actor = audit.resolve_actor(session, acting)
+        actor = audit.require_admin(session, acting, "group", clean, "add")
         if session.scalar(select(Group.id).where(Group.name == clean)) is not None:
             raise Conflict("groups.exists", name=clean)
         session.add(Group(name=clean, description=description))
@@ -59,10 +57,11 @@ def set_members(
 ) -> GroupInfo:
     """Add and remove members (usernames) of the group ``name``."""
     add, remove = add or [], remove or []
-    if add or remove:
-        _admin_only(database, acting, name, "members")
     with database.write() as session:
-        actor = audit.resolve_actor(session, acting)
+        if add or remove:
+            actor = audit.require_admin(session, acting, "group", name, "members")
+        else:
+            actor = audit.resolve_actor(session, acting)
         group = session.scalar(select(Group).where(Group.name == name))
         if group is None:
             raise NotFound("error.not_found", entity="grupo", key=name)
@@ -94,10 +93,3 @@ def set_members(
                 before={"members": sorted(current)}, after={"members": after},
             )  # fmt: skip
         return GroupInfo(group.name, group.description, tuple(after))
-
-
-def _admin_only(database: Database, acting: str | None, key: str, action: str) -> None:
-    with database.read() as session:
-        actor = audit.resolve_actor(session, acting)
-    if actor.user_id is not None and actor.role != "admin":
-        refuse(database, acting, "group", key, action)

@@ -11,6 +11,16 @@ from totalfact_tui.db.models import Customer, Document
 from totalfact_tui.db.session import Database
 
 
+def customer_matches(text: str) -> ColumnElement[bool]:
+    """Customers whose name contains ``text``, or whose RUT starts with it (typed with
+    or without dots)."""
+    compact = text.replace(".", "").replace(" ", "").upper()
+    options: list[ColumnElement[bool]] = [Customer.name.ilike(f"%{text}%")]
+    if compact[:1].isdigit():
+        options.append(Customer.rut.like(f"{compact}%"))
+    return or_(*options)
+
+
 @dataclass(frozen=True)
 class LookupHit:
     kind: str  # customer | invoice
@@ -50,11 +60,7 @@ def find(database: Database, text: str, limit: int = 15) -> list[LookupHit]:
                         document.balance,
                     )
                 )
-        compact = query.replace(".", "").replace(" ", "").upper()
-        options: list[ColumnElement[bool]] = [Customer.name.ilike(f"%{query}%")]
-        if compact[:1].isdigit():
-            options.append(Customer.rut.like(f"{compact}%"))
-        matches = or_(*options)
+        matches = customer_matches(query)
         first_open = (
             select(
                 Document.customer_id,

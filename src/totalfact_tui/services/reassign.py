@@ -18,7 +18,6 @@ from totalfact_tui.db.session import Database
 from totalfact_tui.db.types import utcnow
 from totalfact_tui.domain.errors import InvalidValue, NotFound
 from totalfact_tui.services import audit
-from totalfact_tui.services.users import refuse
 
 ROUND_ROBIN, BALANCE = "round-robin", "balance"
 SPLITS = (ROUND_ROBIN, BALANCE)
@@ -89,12 +88,8 @@ def reassign(
         raise InvalidValue("reassign.no_receivers")
     if from_user in receivers:
         raise InvalidValue("reassign.self", username=from_user)
-    with database.read() as session:
-        actor = audit.resolve_actor(session, acting)
-    if actor.user_id is not None and actor.role != "admin":
-        refuse(database, acting, "reassignment", from_user, "reassign")
     with database.read() if dry_run else database.write() as session:
-        actor = audit.resolve_actor(session, acting)
+        actor = audit.require_admin(session, acting, "reassignment", from_user, "reassign")
         absent = _active_user(session, from_user)
         people = {name: _active_user(session, name) for name in receivers}
         rows = session.execute(
@@ -146,12 +141,8 @@ def reassign(
 
 def undo(database: Database, reassignment_id: int, acting: str | None = None) -> int:
     """Give the items back to the absent collector now. Returns how many went back."""
-    with database.read() as session:
-        actor = audit.resolve_actor(session, acting)
-    if actor.user_id is not None and actor.role != "admin":
-        refuse(database, acting, "reassignment", reassignment_id, "undo")
     with database.write() as session:
-        actor = audit.resolve_actor(session, acting)
+        actor = audit.require_admin(session, acting, "reassignment", reassignment_id, "undo")
         record = session.get(Reassignment, reassignment_id)
         if record is None:
             raise NotFound("error.not_found", entity="reasignación", key=str(reassignment_id))

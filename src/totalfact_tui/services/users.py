@@ -59,12 +59,8 @@ def add_user(
     if not clean_name:
         raise InvalidValue(field="--name", value=name)
     clean_email = validate_email(email) if email else None
-    with database.read() as session:
-        creator = audit.resolve_actor(session, acting)
-    if creator.user_id is not None and creator.role != "admin":
-        refuse(database, acting, "user", username, "create")
     with database.write() as session:
-        actor = audit.resolve_actor(session, acting)
+        actor = audit.require_admin(session, acting, "user", username, "create")
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             raise Conflict("error.user_exists", username=username)
         user = User(username=username, name=clean_name, role=role, email=clean_email)
@@ -100,13 +96,6 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 15
 
 
-def refuse(database: Database, acting: str | None, entity: str, key: object, action: str) -> None:
-    """Raise the clear error for a refused action; its audit row is kept."""
-    with database.write() as session:
-        actor = audit.resolve_actor(session, acting)
-        raise audit.refusal(actor, entity, key, action, "error.forbidden", action=action)
-
-
 def set_password(
     database: Database, username: str, password: str, acting: str | None = None
 ) -> None:
@@ -118,9 +107,10 @@ def set_password(
     with database.read() as session:
         actor = audit.resolve_actor(session, acting)
         bootstrap = not passwords_in_use(session)
-    allowed = actor.role == "admin" or actor.username == username or bootstrap
-    if not allowed:
-        refuse(database, acting, "user", username, "passwd")
+        if not (actor.role == "admin" or actor.username == username or bootstrap):
+            raise audit.refusal(
+                actor, "user", username, "passwd", "error.forbidden", action="passwd"
+            )
     hashed = hash_password(password)  # slow on purpose: outside the transaction
     with database.write() as session:
         user = _user(session, username)
@@ -133,14 +123,11 @@ def set_password(
 def set_active(database: Database, username: str, active: bool, acting: str | None) -> UserInfo:
     """Disable (or enable again) an account: a disabled user cannot sign in or act.
     Admins only; no one disables themselves."""
-    with database.read() as session:
-        actor = audit.resolve_actor(session, acting)
     action = "enable" if active else "disable"
-    if actor.role != "admin" and actor.user_id is not None:
-        refuse(database, acting, "user", username, action)
-    if actor.username == username and not active:
-        raise InvalidValue("users.not_yourself")
     with database.write() as session:
+        actor = audit.require_admin(session, acting, "user", username, action)
+        if actor.username == username and not active:
+            raise InvalidValue("users.not_yourself")
         user = _user(session, username)
         before = user.active
         user.active = active
