@@ -20,6 +20,7 @@ from totalfact_tui.services.companies import register_own_company
 from totalfact_tui.services.database import open_app_database
 from totalfact_tui.services.demo import DemoOptions, build_demo
 from totalfact_tui.services.ingest import IngestSettings, ingest_bytes
+from totalfact_tui.services.notes import add_note, mark_read
 from totalfact_tui.services.users import add_user
 
 TODAY = date(2026, 3, 2)
@@ -196,6 +197,23 @@ def test_pools_unassigned_and_who_may_look(db: Database) -> None:
         agenda.scope_for(ana, manager)
 
 
+def test_a_colleagues_note_is_flagged_until_read(db: Database) -> None:
+    def unread(username: str) -> dict[int, bool]:
+        viewer = agenda.person(db, username)
+        page = agenda.load_page(db, viewer, agenda.scope_for(viewer), TODAY, limit=100)
+        return {row.folio: row.note_unread for row in page.rows}
+
+    add_note(db, "jefa", doc_id(db, 4), "Llamar a la gerente, no al contador")
+    assert unread("ana") == {1: False, 4: True, 2: False}
+    add_note(db, "ana", doc_id(db, 1), "Pide copia de la OC")  # her own note: nothing new
+    assert unread("ana") == {1: False, 4: True, 2: False}
+    ana = agenda.person(db, "ana")
+    mark_read(db, ana.user_id, doc_id(db, 4))  # type: ignore[arg-type]
+    assert unread("ana") == {1: False, 4: False, 2: False}
+    add_note(db, "jefa", doc_id(db, 4), "Ya pagó la mitad")  # a newer note is new again
+    assert unread("ana")[4] is True
+
+
 def test_filters_and_keyset_pages(db: Database) -> None:
     day = date(2026, 3, 20)
     viewer = agenda.person(db, "ana")
@@ -209,6 +227,14 @@ def test_filters_and_keyset_pages(db: Database) -> None:
             break
         cursor = page.cursor
     assert seen == [1, 4, 2, 3]
+    seen, cursor = [], None
+    while True:
+        page = agenda.load_page(db, viewer, scope, day, agenda.LARGEST, after=cursor, limit=1)
+        seen += [row.folio for row in page.rows]
+        if page.cursor is None:
+            break
+        cursor = page.cursor
+    assert seen == [2, 4, 1, 3]
     assert ids(db, "ana", day, filters=AgendaFilter(min_balance=300_000)) == [4, 2]
     assert ids(db, "ana", day, filters=AgendaFilter(text="3")) == [3]
     assert ids(db, "ana", day, filters=AgendaFilter(text="pelambres")) == [1, 4, 2, 3]

@@ -20,15 +20,17 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     cast,
     exists,
     func,
+    literal,
     or_,
     select,
-    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from totalfact_tui.db.models import (
     Customer,
@@ -54,16 +56,32 @@ from totalfact_tui.domain.agenda import (
     Scope,
 )
 
+#: The owner parts of an agenda: the collector's own invoices, a group's pool, the
+#: unassigned pool (managers).
+COLLECTOR, GROUP, UNASSIGNED = "collector", "group", "unassigned"
+
+
+def _owner_keys(scope: Scope) -> list[tuple[str, int | None]]:
+    keys: list[tuple[str, int | None]] = []
+    if scope.collector_id is not None:
+        keys.append((COLLECTOR, scope.collector_id))
+    keys += [(GROUP, group_id) for group_id in scope.group_ids]
+    if scope.unassigned:
+        keys.append((UNASSIGNED, None))
+    return keys
+
+
+def _owner_condition(kind: str, owner: int | BindParameter[Any] | None) -> ColumnElement[bool]:
+    """The condition of one owner part (``owner`` a value or a bound parameter)."""
+    if kind == COLLECTOR:
+        return Document.collector_id == owner
+    if kind == GROUP:
+        return and_(Document.collector_id.is_(None), Document.group_id == owner)
+    return and_(Document.collector_id.is_(None), Document.group_id.is_(None))
+
 
 def _owner_parts(scope: Scope) -> list[ColumnElement[bool]]:
-    parts: list[ColumnElement[bool]] = []
-    if scope.collector_id is not None:
-        parts.append(Document.collector_id == scope.collector_id)
-    for group_id in scope.group_ids:
-        parts.append(and_(Document.collector_id.is_(None), Document.group_id == group_id))
-    if scope.unassigned:
-        parts.append(and_(Document.collector_id.is_(None), Document.group_id.is_(None)))
-    return parts
+    return [_owner_condition(kind, owner) for kind, owner in _owner_keys(scope)]
 
 
 def _filters(day: date, filters: AgendaFilter) -> tuple[list[ColumnElement[bool]], bool]:
@@ -114,18 +132,26 @@ def _order(order: str) -> list[Any]:
     return [Document.due_date, Document.balance.desc(), Document.id]
 
 
-def _after(order: str, cursor: Cursor) -> ColumnElement[bool]:
-    due, balance, ident = cursor.due_date, cursor.balance, cursor.id
+def _after(order: str, due: Any, balance: Any, ident: Any) -> ColumnElement[bool]:
+    """Rows after the cursor (due date, balance, id): values or bound parameters. The
+    first condition repeats the sort's leading column as a range, so the index scan
+    starts at the cursor instead of filtering every row before it."""
     if order == LARGEST:
-        return or_(
-            Document.balance < balance,
-            and_(Document.balance == balance, Document.due_date > due),
-            and_(Document.balance == balance, Document.due_date == due, Document.id > ident),
+        return and_(
+            Document.balance <= balance,
+            or_(
+                Document.balance < balance,
+                and_(Document.balance == balance, Document.due_date > due),
+                and_(Document.balance == balance, Document.due_date == due, Document.id > ident),
+            ),
         )
-    return or_(
-        Document.due_date > due,
-        and_(Document.due_date == due, Document.balance < balance),
-        and_(Document.due_date == due, Document.balance == balance, Document.id > ident),
+    return and_(
+        Document.due_date >= due,
+        or_(
+            Document.due_date > due,
+            and_(Document.due_date == due, Document.balance < balance),
+            and_(Document.due_date == due, Document.balance == balance, Document.id > ident),
+        ),
     )
 
 
@@ -165,6 +191,19 @@ _ROW_COLUMNS = (
     Document.covered_for_id,
     Document.claimed_by_id,
     Document.claimed_on,
+    # A note on the invoice by someone else that the viewer has not read, looked up
+    # per row of the page in the notes' index (a scalar subquery with LIMIT: PostgreSQL
+    # would run an EXISTS once over every note, hashed). A NULL viewer has none unread.
+    select(literal(1))
+    .where(
+        Note.document_id == Document.id,
+        Note.user_id != bindparam("viewer"),
+        ~exists().where(NoteRead.note_id == Note.id, NoteRead.user_id == bindparam("viewer")),
+    )
+    .limit(1)
+    .scalar_subquery()
+    .is_not(None)
+    .label("note_unread"),
 )
 
 
@@ -176,21 +215,6 @@ def _row_select() -> Select[*tuple[Any, ...]]:
         select(*_ROW_COLUMNS)
         .outerjoin(Customer, Customer.id == Document.customer_id)
         .outerjoin(ResultCode, ResultCode.code == Document.last_result_code)
-    )
-
-
-def _unread(session: Session, ids: list[int], user_id: int | None) -> set[int]:
-    """Invoices among ``ids`` with a note by someone else that the user has not read."""
-    if user_id is None or not ids:
-        return set()
-    return set(
-        session.scalars(
-            select(Note.document_id).where(
-                Note.document_id.in_(ids),
-                Note.user_id != user_id,
-                ~exists().where(NoteRead.note_id == Note.id, NoteRead.user_id == user_id),
-            )
-        )
     )
 
 
@@ -213,7 +237,7 @@ def _usernames(session: Session, ids: set[int]) -> dict[int, str]:
 def _complete(
     session: Session, found: list[Any], day: date, user_id: int | None
 ) -> list[AgendaRow]:
-    unread = _unread(session, [r[0] for r in found], user_id)
+    """Agenda rows from rows of :func:`_row_select` (run with the ``viewer`` given)."""
     # The last action's user, the absent collector covered for, who claimed a pool item.
     people = {
         i
@@ -257,6 +281,7 @@ def _complete(
             covered_for_id,
             claimed_by_id,
             claimed_on,
+            note_unread,
         ) = r
         claimed_by = names.get(claimed_by_id) if claimed_by_id is not None else None
         username = names.get(last_user_id) if last_user_id is not None else None
@@ -285,7 +310,7 @@ def _complete(
                 disputed=state == "objetada",
                 task_pending=task_due is not None,
                 task_overdue=task_due is not None and task_due < day,
-                note_unread=document_id in unread,
+                note_unread=bool(note_unread),
                 promise_date=promise_date,
                 promise_amount=promise_amount,
                 covered_for=names.get(covered_for_id) if covered_for_id is not None else None,
@@ -312,14 +337,29 @@ def _complete(
     return rows
 
 
-def _part_query(
-    scope_part: ColumnElement[bool], day: date, filters: AgendaFilter
-) -> Select[*tuple[Any, ...]]:
-    conditions, _ = _filters(day, filters)
-    # ``is_open`` (not ``is_open = true``) so SQLite matches the partial index predicate.
-    return _row_select().where(
-        Document.is_open, Document.next_action_date <= day, scope_part, *conditions
+@cache
+def _part_statement(kind: str, order: str, paged: bool) -> Select[*tuple[Any, ...]]:
+    """One owner part's page without filters, built once with bound parameters (owner,
+    day, cursor, limit, viewer): building it per page cost more than running it."""
+    query = _row_select().where(
+        # ``is_open`` (not ``is_open = true``) so SQLite matches the partial index.
+        Document.is_open,
+        Document.next_action_date <= bindparam("day"),
+        _owner_condition(kind, bindparam("owner")),
     )
+    if paged:
+        query = query.where(
+            _after(order, bindparam("due"), bindparam("balance"), bindparam("after_id"))
+        )
+    return query.order_by(*_order(order)).limit(bindparam("limit"))
+
+
+def _part_query(
+    kind: str, order: str, day: date, filters: AgendaFilter, after: Cursor | None
+) -> Select[*tuple[Any, ...]]:
+    query = _part_statement(kind, order, after is not None)
+    conditions, _ = _filters(day, filters)
+    return query.where(*conditions) if conditions else query
 
 
 def _sort_key(order: str) -> Any:
@@ -339,19 +379,15 @@ def agenda_page(
     limit: int = 50,
 ) -> AgendaPage:
     """The next ``limit`` agenda rows after ``after``: one statement per owner part
-    (read from its index in order, cut at the page), merged, plus two look-ups."""
+    (read from its index in order, cut at the page), merged; usernames from a cache."""
     filters = filters or AgendaFilter()
-    if session.get_bind().dialect.name == "postgresql":
-        # PostgreSQL underestimates a collector's agenda (is_open, collector and date
-        # are correlated) and then prefers a bitmap scan of all of it plus a sort (5 ms)
-        # to reading the index in order and stopping at the page (under 1 ms).
-        session.execute(text("SET LOCAL enable_bitmapscan = off"))
     found: list[Any] = []
-    for part in _owner_parts(scope):
-        query = _part_query(part, day, filters)
-        if after is not None:
-            query = query.where(_after(order, after))
-        found += session.execute(query.order_by(*_order(order)).limit(limit + 1)).all()
+    params: dict[str, Any] = {"day": day, "limit": limit + 1, "viewer": user_id}
+    if after is not None:
+        params.update(due=after.due_date, balance=after.balance, after_id=after.id)
+    for kind, owner in _owner_keys(scope):
+        query = _part_query(kind, order, day, filters, after)
+        found += session.connection().execute(query, {**params, "owner": owner}).all()
     found.sort(key=_sort_key(order))
     more = len(found) > limit
     rows = _complete(session, found[:limit], day, user_id)
@@ -368,7 +404,8 @@ def agenda_rows(
     """The rows of the documents ``ids`` (open or not), in that order."""
     if not ids:
         return []
-    found = {r[0]: r for r in session.execute(_row_select().where(Document.id.in_(ids)))}
+    query = _row_select().where(Document.id.in_(ids))
+    found = {r[0]: r for r in session.execute(query, {"viewer": user_id})}
     return _complete(session, [found[i] for i in ids if i in found], day, user_id)
 
 
