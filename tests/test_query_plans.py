@@ -74,9 +74,17 @@ CASES: dict[str, tuple[Callable[[Session], object], str | tuple[str, ...]]] = {
         lambda s: queries.promises_and_calls(s, DAY.replace(day=1), DAY),
         "ix_actions_report",
     ),
-    "collector production": (
+    "collector production: invoices worked": (
         lambda s: queries.collector_production(s, DAY.replace(day=1), DAY),
-        "ix_action_documents_worked",
+        ("ix_action_documents_worked", "ix_action_documents_period"),
+    ),
+    "collector production: money collected": (
+        lambda s: queries.collector_production(s, DAY.replace(day=1), DAY),
+        "ix_payment_allocations_collected",
+    ),
+    "collector production: customers managed": (
+        lambda s: queries.collector_production(s, DAY.replace(day=1), DAY),
+        "ix_actions_user_occurred",
     ),
     "contact hours": (
         lambda s: queries.contact_hours(s, DAY - timedelta(days=89), DAY),

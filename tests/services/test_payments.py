@@ -133,6 +133,33 @@ def test_reversing_one_of_two_partial_payments_keeps_the_other(work_db: Database
     assert (kept.state, kept.balance) == ("pagos_parciales", 50_000)
 
 
+def test_allocations_repeat_their_payments_date_and_whether_it_counts(
+    work_db: Database,
+) -> None:
+    """The reports read "collected" from the allocations alone: they follow every move."""
+
+    def allocations(payment_id: int) -> list[tuple[object, bool]]:
+        with work_db.read() as session:
+            rows = session.execute(
+                select(PaymentAllocation.paid_on, PaymentAllocation.confirmed).where(
+                    PaymentAllocation.payment_id == payment_id
+                )
+            )
+            return [tuple(row) for row in rows]  # type: ignore[misc]
+
+    split = pay(work_db, (1, 2), 150_000)
+    assert allocations(split.payment_id) == [(TODAY, True), (TODAY, True)]
+    payments.reverse_payment(work_db, "jefa", split.payment_id, TODAY)
+    assert allocations(split.payment_id) == [(TODAY, False), (TODAY, False)]
+    claimed = pay(work_db, (1,), 119_000, to_confirm=True)
+    assert allocations(claimed.payment_id) == [(TODAY, False)]
+    payments.confirm_payment(work_db, "jefa", claimed.payment_id, TODAY)
+    assert allocations(claimed.payment_id) == [(TODAY, True)]
+    rejected = pay(work_db, (2,), 10_000, to_confirm=True)
+    payments.reject_payment(work_db, "ana", rejected.payment_id, TODAY)
+    assert allocations(rejected.payment_id) == [(TODAY, False)]
+
+
 def test_over_payment_is_a_credit_of_the_customer(work_db: Database) -> None:
     recorded = pay(work_db, (1,), 200_000)
     assert recorded.credit == 81_000

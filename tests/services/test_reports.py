@@ -208,7 +208,7 @@ def test_debtors_and_collector_production(report_db: Database, cli: object) -> N
         date(2026, 6, 20),
         now=datetime(2026, 6, 20, 11, 0).astimezone(),
     )
-    payments.record_payment(
+    paid = payments.record_payment(
         report_db, "ana", PaymentForm((two,), 14_200, date(2026, 7, 1)), date(2026, 7, 5)
     )
     (ana,) = reports.collectors(report_db, date(2026, 6, 1), date(2026, 7, 31))
@@ -232,6 +232,9 @@ def test_debtors_and_collector_production(report_db: Database, cli: object) -> N
         "json",
     )  # type: ignore[operator]
     assert json.loads(shown.out)[0]["collected_on_worked_invoices"] == 14_200
+    payments.reverse_payment(report_db, "ana", paid.payment_id, date(2026, 7, 6))
+    (ana,) = reports.collectors(report_db, date(2026, 6, 1), date(2026, 7, 31))
+    assert ana["collected_on_worked_invoices"] == 0  # a reversed payment collected nothing
 
 
 def _folio(database: Database, folio: int) -> int:

@@ -474,10 +474,12 @@ class Action(TimestampMixin, Base):
             "user_id",
             "customer_id",
         ),
+        # One user's actions over a period (the customers each collector managed).
+        Index("ix_actions_user_occurred", "user_id", "occurred_at", "customer_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     occurred_at: Mapped[datetime]
     channel: Mapped[str] = mapped_column(String(16))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
@@ -507,16 +509,20 @@ class ActionCount(Base):
 class ActionDocument(Base):
     """An invoice an action was about. ``user_id`` and ``occurred_at`` repeat the
     action's (written with it, never changed: actions are not edited), so that "who
-    worked this invoice in the period" is read from one covering index
-    (``ix_action_documents_worked``) without visiting the actions."""
+    worked this invoice in the period" is read from covering indexes without visiting
+    the actions: by invoice (``ix_action_documents_worked``) or by period
+    (``ix_action_documents_period``)."""
 
     __tablename__ = "action_documents"
-    __table_args__ = (Index("ix_action_documents_worked", "document_id", "occurred_at", "user_id"),)
+    __table_args__ = (
+        Index("ix_action_documents_worked", "document_id", "occurred_at", "user_id"),
+        Index("ix_action_documents_period", "occurred_at", "document_id", "user_id"),
+    )
     action_id: Mapped[int] = mapped_column(
         ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True
     )
     document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
     )
     user_id: Mapped[int | None] = mapped_column(Integer)
     occurred_at: Mapped[datetime | None]
@@ -587,11 +593,22 @@ class Payment(TimestampMixin, Base):
 
 
 class PaymentAllocation(Base):
-    """The part of a payment applied to one document."""
+    """The part of a payment applied to one document. ``paid_on`` and ``confirmed``
+    repeat the payment's date and whether its status is confirmed (kept by
+    ``services/payments``), so that the money collected in a period is read from one
+    covering index (``ix_payment_allocations_collected``) without visiting payments."""
 
     __tablename__ = "payment_allocations"
     __table_args__ = (
         Index("ix_payment_allocations_payment_cover", "payment_id", "document_id", "amount"),
+        Index(
+            "ix_payment_allocations_collected",
+            "confirmed",
+            "paid_on",
+            "document_id",
+            "amount",
+            "id",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(
@@ -599,6 +616,10 @@ class PaymentAllocation(Base):
     )
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     amount: Mapped[int] = mapped_column(BigInteger)
+    #: NULL only on a row written without it (never by the services; migration 0013
+    #: filled the older rows).
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class Hold(TimestampMixin, Base):

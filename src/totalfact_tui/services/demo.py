@@ -435,7 +435,7 @@ COLUMNS: dict[Table, Sequence[str]] = {
         "created_by_id",
         "created_at",
     ),
-    ALLOCATIONS: ("id", "payment_id", "document_id", "amount"),
+    ALLOCATIONS: ("id", "payment_id", "document_id", "amount", "paid_on", "confirmed"),
     NOTES: ("id", "document_id", "user_id", "area_code", "body", "created_at"),
     TASKS: (
         "id",
@@ -937,7 +937,8 @@ class _Generator:
             collector,
             self.at(day),
         )
-        rows.add(ALLOCATIONS, self.next_id("allocation"), payment_id, doc_id, amount)
+        allocation_id = self.next_id("allocation")
+        rows.add(ALLOCATIONS, allocation_id, payment_id, doc_id, amount, day, True)
 
     # -- actions and promises -------------------------------------------------------
     def action(

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from totalfact_tui.db.models import Document, Payment, PaymentAllocation
@@ -125,7 +125,13 @@ def apply_in_session(
     session.add(payment)
     session.flush()
     session.add_all(
-        PaymentAllocation(payment_id=payment.id, document_id=document_id, amount=amount)
+        PaymentAllocation(
+            payment_id=payment.id,
+            document_id=document_id,
+            amount=amount,
+            paid_on=payment.paid_on,
+            confirmed=status is PaymentStatus.CONFIRMED,
+        )
         for document_id, amount in allocation.items()
     )
     session.flush()
@@ -232,6 +238,12 @@ def _move(
         raise TotalfactError("payment.wrong_status", id=payment_id, status=payment.status)
     check_customer(session, actor, payment.customer_id, _VERBS[target])
     payment.status = target.value
+    # The allocations repeat whether their payment counts as collected (reports).
+    session.execute(
+        update(PaymentAllocation)
+        .where(PaymentAllocation.payment_id == payment.id)
+        .values(confirmed=target is PaymentStatus.CONFIRMED)
+    )
     if target is PaymentStatus.REVERSED:
         payment.reversed_at = utcnow()
         payment.reversed_by_id = actor.user_id

@@ -18,6 +18,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -545,12 +546,17 @@ def collector_production(session: Session, first: date, last: date) -> list[dict
             .group_by(ActionCount.user_id)
         )
     }
+    # One index range per collector (ix_actions_user_occurred): a distinct count cannot
+    # be added up from counters, and one pass over every action of the period costs more.
+    managed = (
+        select(func.count(func.distinct(Action.customer_id)))
+        .where(Action.user_id == User.id, in_period)
+        .scalar_subquery()
+    )
     distinct_customers = {
         user_id: int(count)
         for user_id, count in session.execute(
-            select(Action.user_id, func.count(func.distinct(Action.customer_id)))
-            .where(in_period)
-            .group_by(Action.user_id)
+            select(User.id, managed).where(User.id.in_(set(counted)))
         )
     }
     actions = {
@@ -574,21 +580,16 @@ def collector_production(session: Session, first: date, last: date) -> list[dict
             .group_by(Promise.user_id)
         )
     )
-    # Each payment allocation of the period once per collector who acted on its invoice
-    # in the period (starting from the payments: far fewer than the actions; who acted
-    # when is read from the covering index ix_action_documents_worked).
+    # Each confirmed payment allocation of the period once per collector who acted on
+    # its invoice in the period: the allocations repeat their payment's date and status
+    # (ix_payment_allocations_collected) and the work is read by invoice or by period
+    # (ix_action_documents_worked / _period), without visiting payments or actions.
     worked = (
-        select(
-            PaymentAllocation.id,
-            PaymentAllocation.amount,
-            ActionDocument.user_id,
-        )
-        .select_from(Payment)
-        .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+        select(PaymentAllocation.id, PaymentAllocation.amount, ActionDocument.user_id)
         .join(ActionDocument, ActionDocument.document_id == PaymentAllocation.document_id)
         .where(
-            Payment.status == "confirmed",
-            Payment.paid_on.between(first, last),
+            PaymentAllocation.confirmed == true(),
+            PaymentAllocation.paid_on.between(first, last),
             ActionDocument.occurred_at >= start,
             ActionDocument.occurred_at < end,
         )
