@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -11,7 +12,7 @@ from sqlalchemy import inspect, select
 
 from totalfact_tui.db import migrate
 from totalfact_tui.db.models import Base, ReasonCode, ResultCode
-from totalfact_tui.db.session import open_database
+from totalfact_tui.db.session import Database, open_database
 
 AGENDA_INDEXES = migrate.EXPRESSION_INDEXES
 
@@ -34,17 +35,21 @@ def test_upgrade_from_empty_creates_every_table_and_seeds_catalogs(db_url: str) 
     database.dispose()
 
 
-def test_autogenerate_finds_no_difference(db_url: str) -> None:
-    database = open_database(db_url)
-    migrate.ensure_schema(database)
+def schema_differences(database: Database) -> list[Any]:
+    """What autogenerate finds between the database and the models."""
     with database.engine.connect() as connection, warnings.catch_warnings():
         # SQLite cannot reflect expression indexes; alembic warns and skips them.
         warnings.filterwarnings("ignore", message=".*expression-based index.*")
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "include_object": migrate.include_object}
         )
-        diff = compare_metadata(context, Base.metadata)
-    assert diff == []
+        return list(compare_metadata(context, Base.metadata))
+
+
+def test_autogenerate_finds_no_difference(db_url: str) -> None:
+    database = open_database(db_url)
+    migrate.ensure_schema(database)
+    assert schema_differences(database) == []
     database.dispose()
 
 

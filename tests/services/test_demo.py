@@ -227,8 +227,8 @@ def test_a_database_with_real_data_is_refused(sqlite_url: str) -> None:
 def test_loading_in_many_small_batches_keeps_foreign_keys(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Batches are written between invoices, parents first: PostgreSQL checks foreign
-    keys at each COPY, so an action must never reach the database before its invoice."""
+    """Batches are written between invoices, parents first: loading in many small
+    batches gives the same consistent database (the keys are checked at the end)."""
     from totalfact_tui.services import demo
 
     monkeypatch.setattr(demo, "FLUSH_ROWS", 25)
