@@ -235,6 +235,7 @@ def _statements() -> dict[str, Any]:
             }
         ),
         "document": insert(_DOCUMENTS).returning(_DOCUMENTS.c.id),
+        "customer": insert(_CUSTOMERS).returning(_CUSTOMERS.c.id),
         "lines": insert(_LINES),
         "references": insert(_REFERENCES),
         "events": insert(_EVENTS),
@@ -1072,14 +1073,11 @@ class _FileLoad:
     ) -> _CustomerRow:
         """A customer the batch's prefetch did not find is new (if another program
         creates it meanwhile, the unique key fails and the batch is read again)."""
-        # A Core insert, without flushing the contacts added so far (they go with the
-        # batch): the ORM's add-and-flush cost a millisecond a customer.
-        with self.s.no_autoflush:
-            customer_id = self.s.execute(
-                insert(_CUSTOMERS)
-                .values(rut=rut, foreign_id=foreign_id, **values)
-                .returning(_CUSTOMERS.c.id)
-            ).scalar_one()
+        # A Core insert built once, on the connection (no flush of the contacts added
+        # so far: they go with the batch): the ORM's add-and-flush cost a millisecond a
+        # customer, and building the statement per customer half of that.
+        params = {"rut": rut, "foreign_id": foreign_id, **values}
+        customer_id = self.s.connection().execute(self.sql["customer"], params).scalar_one()
         return _CustomerRow(customer_id, None, None, False, dict(values), set())
 
     def contact(self, customer: _CustomerRow, party: Party, email: str | None) -> None:
