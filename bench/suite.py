@@ -29,6 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+PG_URL = os.environ.get(
+    "TOTALFACT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 sys.path.insert(0, str(BENCH))
 
 from report import RESULTS_ENV, write_section  # noqa: E402
@@ -99,15 +102,28 @@ def machine_line(postgres: bool) -> str:
 def _postgres_version() -> str:
     from sqlalchemy import create_engine, text
 
-    url = os.environ.get(
-        "TOTALFACT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    )
-    engine = create_engine(url)
+    engine = create_engine(PG_URL)
     try:
         with engine.connect() as connection:
             return str(connection.execute(text("SHOW server_version")).scalar()).split()[0]
     finally:
         engine.dispose()
+
+
+def settle(postgres: bool) -> None:
+    """Before each script: write out what the previous one left dirty (a database load
+    leaves gigabytes for PostgreSQL's checkpointer to write in the background), so that
+    no figure pays for an earlier script's work."""
+    if postgres:
+        from sqlalchemy import create_engine
+
+        engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                connection.exec_driver_sql("CHECKPOINT")
+        finally:
+            engine.dispose()
+    os.sync()
 
 
 def _number(value: float | None, unit: str) -> str:
@@ -145,6 +161,7 @@ def main() -> None:
     started = time.monotonic()
     failed = []
     for step in steps(scale, postgres):
+        settle(postgres)
         print(f"\n== {' '.join(step)}", flush=True)
         begun = time.monotonic()
         done = subprocess.run([sys.executable, str(BENCH / step[0]), *step[1:]], env=environment)
