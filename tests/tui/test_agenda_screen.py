@@ -42,6 +42,20 @@ async def test_the_agenda_opens_on_the_collectors_items(make_app: MakeApp, demo_
         assert app.focused is table
 
 
+async def test_garbage_collection_is_back_once_the_database_is_open(make_app: MakeApp) -> None:
+    """Start-up turns the collector off; it must come back on however start-up ends."""
+    import gc
+
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert app.context is not None and gc.isenabled()
+    quitting = make_app()
+    async with quitting.run_test(size=(120, 30)):
+        quitting.exit()  # closed before the database is open
+    assert gc.isenabled()
+
+
 async def test_order_toggle_is_remembered(make_app: MakeApp, demo_url: str) -> None:
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:

@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from totalfact_tui.i18n import t
 from totalfact_tui.tui import format as fmt
+from totalfact_tui.tui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from totalfact_tui.services.reports import CustomerProfile

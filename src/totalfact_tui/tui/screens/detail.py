@@ -14,12 +14,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from totalfact_tui.domain.journey import OPEN_STATES
 from totalfact_tui.i18n import t
 from totalfact_tui.tui import format as fmt
 from totalfact_tui.tui.widgets.agenda_table import flags
+from totalfact_tui.tui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from totalfact_tui.db.session import Database
