@@ -68,7 +68,7 @@ CASES: dict[str, tuple[Callable[[Session], object], str | tuple[str, ...]]] = {
     ),
     "payment timing": (
         lambda s: queries.payment_timing(s, DAY.replace(day=1), DAY),
-        "ix_payments_paid_on_status",
+        "ix_payment_allocations_collected",
     ),
     "promises and calls": (
         lambda s: queries.promises_and_calls(s, DAY.replace(day=1), DAY),
