@@ -259,6 +259,16 @@ class Document(TimestampMixin, Base):
             sqlite_where=text("kind = 'receivable' AND collectable = 1 AND balance > 0"),
             postgresql_where=text("kind = 'receivable' AND collectable AND balance > 0"),
         ),
+        # Payment timing: each paid invoice's dates, looked up by id without its row.
+        Index(
+            "ix_documents_payment_terms",
+            "id",
+            "issue_date",
+            "due_date",
+            "collector_id",
+            sqlite_where=text("kind = 'receivable' AND ceded = 0"),
+            postgresql_where=text("kind = 'receivable' AND NOT ceded"),
+        ),
         # Credit sales of a period (and the last day a document was issued).
         Index(
             "ix_documents_issue_date_sales",
