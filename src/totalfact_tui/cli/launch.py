@@ -4,7 +4,6 @@ anything else goes to the full command line."""
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Sequence
 
@@ -42,9 +41,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
 
     def open_screens() -> None:
-        # No garbage collection while the screens start (the app turns it back on once
-        # the database is open): start-up allocates a lot and frees little.
-        gc.disable()
         from totalfact_tui.cli.screens import open_tui
         from totalfact_tui.cli.state import CliState
 

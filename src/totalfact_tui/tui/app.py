@@ -61,8 +61,9 @@ class TotalfactApp(App[None]):
         self._started()  # never leave the collector off (an app closed while opening)
 
     def _started(self) -> None:
-        """The database is open (or could not be): collect garbage again, leaving what
-        start-up built (it lives as long as the app) out of every later collection."""
+        """Opening the database is over, however it ended: collect garbage again,
+        leaving what start-up built (it lives as long as the app) out of every later
+        collection."""
         if not gc.isenabled():
             gc.freeze()
             gc.enable()
@@ -147,6 +148,12 @@ class TotalfactApp(App[None]):
     @work(thread=True, exclusive=True, group="open")
     def open_database(self) -> None:
         try:
+            self._open_database()
+        finally:
+            self._started()
+
+    def _open_database(self) -> None:
+        try:
             if self.settings.require_password and not self.signed_in:
                 database = self._passwords_database()
                 if database is not None:
@@ -177,7 +184,6 @@ class TotalfactApp(App[None]):
         return None
 
     def ask_password(self, database: Database) -> None:
-        self._started()
         from dataclasses import replace
 
         from totalfact_tui.tui.modals.sign_in import SignInModal
@@ -194,7 +200,6 @@ class TotalfactApp(App[None]):
         self.push_screen(SignInModal(database, self.settings.username), callback=signed_in)
 
     def ready(self, context: TuiContext) -> None:
-        self._started()
         self.context = context
         screen = self.screen
         if isinstance(screen, AgendaScreen):
@@ -235,7 +240,6 @@ class TotalfactApp(App[None]):
             self.report(exc)
 
     def failed(self, message: str) -> None:
-        self._started()
         self.notify(message, severity="error", timeout=30)
         screen = self.screen
         if isinstance(screen, AgendaScreen):
