@@ -354,14 +354,6 @@ def _part_statement(kind: str, order: str, paged: bool) -> Select[*tuple[Any, ..
     return query.order_by(*_order(order)).limit(bindparam("limit"))
 
 
-def _part_query(
-    kind: str, order: str, day: date, filters: AgendaFilter, after: Cursor | None
-) -> Select[*tuple[Any, ...]]:
-    query = _part_statement(kind, order, after is not None)
-    conditions, _ = _filters(day, filters)
-    return query.where(*conditions) if conditions else query
-
-
 def _sort_key(order: str) -> Any:
     if order == LARGEST:
         return lambda r: (-r.balance, r.due_date or date.max, r.id)
@@ -385,8 +377,11 @@ def agenda_page(
     params: dict[str, Any] = {"day": day, "limit": limit + 1, "viewer": user_id}
     if after is not None:
         params.update(due=after.due_date, balance=after.balance, after_id=after.id)
+    conditions, _ = _filters(day, filters)
     for kind, owner in _owner_keys(scope):
-        query = _part_query(kind, order, day, filters, after)
+        query = _part_statement(kind, order, after is not None)
+        if conditions:
+            query = query.where(*conditions)
         found += session.connection().execute(query, {**params, "owner": owner}).all()
     found.sort(key=_sort_key(order))
     more = len(found) > limit
@@ -414,8 +409,8 @@ def agenda_totals(
 ) -> AgendaTotals:
     filters = filters or AgendaFilter()
     items = balance = broken = customers = 0
+    conditions, needs_customer = _filters(day, filters)
     for part in _owner_parts(scope):
-        conditions, needs_customer = _filters(day, filters)
         query = select(
             func.count(),
             func.coalesce(func.sum(Document.balance), 0),
@@ -444,8 +439,8 @@ def customer_groups(
     """The agenda grouped by customer (a call covers the customer's invoices)."""
     filters = filters or AgendaFilter()
     groups: dict[int, CustomerGroup] = {}
+    conditions, _ = _filters(day, filters)
     for part in _owner_parts(scope):
-        conditions, _ = _filters(day, filters)
         query = (
             select(
                 Customer.id,
