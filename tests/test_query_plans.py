@@ -56,6 +56,10 @@ CASES: dict[str, tuple[Callable[[Session], object], str | tuple[str, ...]]] = {
         lambda s: agenda.customer_groups(s, COLLECTOR, DAY),
         "ix_documents_agenda_",
     ),
+    "promises due (judged on every agenda load)": (
+        lambda s: _due_promises(s),
+        "ix_promises_status_promised_date",
+    ),
     "detail history": (
         lambda s: _history(s),
         "ix_actions_customer_id_occurred_at",
@@ -123,6 +127,12 @@ def _plans(database: Database, run: Callable[[Session], object]) -> str:
                 lines.append(str(row[-1]))
         connection.rollback()
     return "\n".join(lines)
+
+
+def _due_promises(session: Session) -> object:
+    from totalfact_tui.services.promises import evaluate_promises
+
+    return evaluate_promises(session, DAY, 3)  # the read session rolls it back
 
 
 def _history(session: Session) -> object:

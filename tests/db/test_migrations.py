@@ -93,15 +93,15 @@ def test_agenda_indexes_read_in_priority_order(db_url: str) -> None:
             ).all()
     definitions = {name: " ".join(sql.split()) for name, sql in rows if name in AGENDA_INDEXES}
     assert (
-        "(collector_id, due_date, balance DESC, id, next_action_date)"
+        "(collector_id, due_date, balance DESC, id, next_action_date, customer_id, promise_broken)"
         in definitions["ix_documents_agenda_oldest"]
     )
     assert (
-        "(collector_id, balance DESC, due_date, id, next_action_date)"
+        "(collector_id, balance DESC, due_date, id, next_action_date, customer_id, promise_broken)"
         in definitions["ix_documents_agenda_largest"]
     )
     assert (
-        "(group_id, due_date, balance DESC, id, next_action_date)"
+        "(group_id, due_date, balance DESC, id, next_action_date, customer_id, promise_broken)"
         in definitions["ix_documents_pool_oldest"]
     )
     for sql in definitions.values():
