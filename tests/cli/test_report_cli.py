@@ -109,10 +109,12 @@ def test_kpis_agree_across_formats_and_add_up(report: Run, tmp_path: Path) -> No
     }
     rows = {
         row["metric"]: row["value"]
-        for row in csv.DictReader(io.StringIO(report("kpis", "--format", "csv").out))
+        for row in csv.DictReader(
+            io.StringIO(report("kpis", "--as-of", TODAY.isoformat(), "--format", "csv").out)
+        )
     }
     target = tmp_path / "kpis.xlsx"
-    report("kpis", "--format", "xlsx", "--output", str(target))
+    report("kpis", "--as-of", TODAY.isoformat(), "--format", "xlsx", "--output", str(target))
     sheet = _sheets(target, {"kpis": ["metric", "value"]})["kpis"]
     cells = {row["metric"]: row["value"] for row in sheet}
     assert list(rows) == list(flat) == list(cells)
