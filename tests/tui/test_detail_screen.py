@@ -95,7 +95,7 @@ async def test_a_promise_leaves_the_agenda_until_its_day_then_breaks(
         await settle(pilot)
         table = app.screen.query_one(AgendaTable)
         assert key in [k.value for k in table.rows]
-        assert table.get_cell(str(key), "reason") == "compromiso vence"
+        assert str(table.get_cell(str(key), "reason")) == "compromiso vence"
     database = open_app_database(demo_url)
     with database.read() as session:
         promise = session.scalars(select(Promise).order_by(Promise.id.desc())).first()
@@ -106,7 +106,7 @@ async def test_a_promise_leaves_the_agenda_until_its_day_then_breaks(
     async with later.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         table = later.screen.query_one(AgendaTable)
-        assert table.get_cell(str(key), "reason") == "compromiso incumplido"
+        assert str(table.get_cell(str(key), "reason")) == "compromiso incumplido"
         assert "⚠" in str(table.get_cell(str(key), "flags"))
 
 

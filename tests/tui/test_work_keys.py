@@ -288,7 +288,7 @@ async def test_hold_that_expires(make_app: MakeApp, demo_url: str) -> None:
         )
         later.screen.reload()
         await settle(pilot)
-        assert table.get_cell(f"d:{first}", "reason") == "fin de suspensión"
+        assert str(table.get_cell(f"d:{first}", "reason")) == "fin de suspensión"
 
 
 async def test_task_overdue_flag(make_app: MakeApp, demo_url: str) -> None:

@@ -12,6 +12,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from totalfact_tui.domain.errors import LeaseBusy, TotalfactError
@@ -67,6 +68,19 @@ class TotalfactApp(App[None]):
         if not gc.isenabled():
             gc.freeze()
             gc.enable()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notice, always plain text: messages carry names, file names and server
+        replies, whose brackets must not be read as markup (our catalog has none)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def _apply_theme(self) -> None:
         wanted = self.settings.theme

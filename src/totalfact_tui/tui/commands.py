@@ -7,6 +7,7 @@ import asyncio
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from totalfact_tui.i18n import t
@@ -41,7 +42,7 @@ class GoToProvider(Provider):
             label = _label(hit)
             yield Hit(
                 1.0 if hit.kind == "invoice" else 0.9,
-                label,
+                Text(label),  # a name, not markup
                 partial(self.tui.open_invoice, hit.document_id),
                 text=label,
                 help=t("palette.open_detail"),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from textual.widgets import Select
-
 from totalfact_tui.domain.collection import PaymentMethod
 from totalfact_tui.i18n import t
+from totalfact_tui.tui.widgets.plain import Select
 
 
 def method_select() -> Select[str]:

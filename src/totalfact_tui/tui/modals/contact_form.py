@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from totalfact_tui.i18n import t
 from totalfact_tui.tui.modals.form import FormModal
+from totalfact_tui.tui.widgets.plain import Label, Static
 
 if TYPE_CHECKING:
     from totalfact_tui.services.contacts import ContactView

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.widgets import Input, TextArea
 
 from totalfact_tui.domain.errors import InvalidValue, TotalfactError
 from totalfact_tui.i18n import error_message, t
 from totalfact_tui.tui.modals.choices import template_select
 from totalfact_tui.tui.modals.form import FormModal
+from totalfact_tui.tui.widgets.plain import Label, Select, Static
 
 if TYPE_CHECKING:
     from totalfact_tui.domain.agenda import AgendaRow

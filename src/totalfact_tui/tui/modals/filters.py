@@ -6,12 +6,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input
 
 from totalfact_tui.domain.agenda import AgendaFilter
 from totalfact_tui.domain.journey import OPEN_STATES
 from totalfact_tui.i18n import t
 from totalfact_tui.tui import format as fmt
+from totalfact_tui.tui.widgets.plain import Label, Select, Static
 
 _STATE_ORDER = (
     "nueva",

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Input, RadioButton, RadioSet
 
 from totalfact_tui.domain.errors import InvalidValue
 from totalfact_tui.i18n import t
 from totalfact_tui.tui import format as fmt
 from totalfact_tui.tui.modals.form import FormModal
+from totalfact_tui.tui.widgets.plain import Label, Static
 
 if TYPE_CHECKING:
     from totalfact_tui.domain.agenda import AgendaRow

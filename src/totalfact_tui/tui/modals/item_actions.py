@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Input
 from textual.widgets.option_list import Option
 
 from totalfact_tui.domain.errors import TotalfactError
 from totalfact_tui.i18n import error_message, t
+from totalfact_tui.tui.widgets.plain import Label, OptionList, Static
 
 if TYPE_CHECKING:
     from totalfact_tui.tui.context import TuiContext

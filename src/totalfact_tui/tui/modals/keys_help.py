@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable
 
 from totalfact_tui.i18n import t
+from totalfact_tui.tui.widgets.plain import Label, Static, TextTable
 
 
 class KeysModal(ModalScreen[None]):
@@ -26,7 +27,7 @@ class KeysModal(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            yield DataTable(id="keys-table", cursor_type="row", show_header=True)
+            yield TextTable(id="keys-table", cursor_type="row", show_header=True)
             yield Static(t("keys.hint"), classes="hint")
 
     def on_mount(self) -> None:

@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets import Input
 from textual.widgets.option_list import Option
 
 from totalfact_tui.domain.errors import Conflict, TotalfactError
 from totalfact_tui.i18n import error_message, t
 from totalfact_tui.services.actions import LoggedAction
 from totalfact_tui.tui import format as fmt
+from totalfact_tui.tui.widgets.plain import Label, OptionList, Select, Static
 
 if TYPE_CHECKING:
     from totalfact_tui.domain.agenda import AgendaRow

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input
 
 from totalfact_tui.domain.collection import Owed, split_oldest_first
 from totalfact_tui.domain.errors import InvalidValue
@@ -18,6 +18,7 @@ from totalfact_tui.i18n import t
 from totalfact_tui.tui import format as fmt
 from totalfact_tui.tui.modals.choices import method_select
 from totalfact_tui.tui.modals.form import FormModal
+from totalfact_tui.tui.widgets.plain import Label, Select, Static
 
 if TYPE_CHECKING:
     from totalfact_tui.domain.agenda import AgendaRow

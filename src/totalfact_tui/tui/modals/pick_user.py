@@ -7,11 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from totalfact_tui.i18n import t
 from totalfact_tui.services.agenda import Person
+from totalfact_tui.tui.widgets.plain import Label, OptionList
 
 
 class PickUserModal(ModalScreen[Person | None]):

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from totalfact_tui.i18n import t
 from totalfact_tui.tui import format as fmt
+from totalfact_tui.tui.widgets.plain import Label, Static
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from totalfact_tui.domain.errors import TotalfactError
 from totalfact_tui.i18n import error_message, t
+from totalfact_tui.tui.widgets.plain import Label, Static
 
 if TYPE_CHECKING:
     from totalfact_tui.db.session import Database

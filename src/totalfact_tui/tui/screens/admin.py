@@ -12,11 +12,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, TabbedContent, TabPane
 
 from totalfact_tui.i18n import t
 from totalfact_tui.tui import format as fmt
 from totalfact_tui.tui.widgets.footer import Footer
+from totalfact_tui.tui.widgets.plain import Static, TextTable
 
 if TYPE_CHECKING:
     from totalfact_tui.tui.app import TotalfactApp
@@ -54,14 +55,14 @@ class AdminScreen(Screen[None]):
         yield Static(t("admin.title"), classes="title-bar")
         with TabbedContent(id="admin-tabs"):
             with TabPane(t("admin.tab.users"), id="tab-users"):
-                yield DataTable(id="admin-users", cursor_type="row")
+                yield TextTable(id="admin-users", cursor_type="row")
             with TabPane(t("admin.tab.groups"), id="tab-groups"):
-                yield DataTable(id="admin-groups", cursor_type="row")
+                yield TextTable(id="admin-groups", cursor_type="row")
             with TabPane(t("admin.tab.reassign"), id="tab-reassign"):
-                yield DataTable(id="admin-reassign", cursor_type="row")
+                yield TextTable(id="admin-reassign", cursor_type="row")
             with TabPane(t("admin.tab.customers"), id="tab-customers"):
                 yield Input(placeholder=t("admin.customers.search"), id="admin-search")
-                yield DataTable(id="admin-customers", cursor_type="row")
+                yield TextTable(id="admin-customers", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input
 from textual.worker import get_current_worker
 
 from totalfact_tui.domain.agenda import LARGEST, OLDEST, AgendaFilter, Cursor
@@ -19,6 +19,7 @@ from totalfact_tui.i18n import t
 from totalfact_tui.tui import format as fmt
 from totalfact_tui.tui.widgets.agenda_table import AgendaTable
 from totalfact_tui.tui.widgets.footer import Footer
+from totalfact_tui.tui.widgets.plain import Static
 
 if TYPE_CHECKING:
     from totalfact_tui.domain.agenda import AgendaPage, AgendaRow, AgendaTotals, CustomerGroup

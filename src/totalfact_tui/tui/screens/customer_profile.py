@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable
 
 from totalfact_tui.i18n import t
 from totalfact_tui.tui import format as fmt
 from totalfact_tui.tui.widgets.footer import Footer
+from totalfact_tui.tui.widgets.plain import Label, Static, TextTable
 
 if TYPE_CHECKING:
     from totalfact_tui.services.reports import CustomerProfile
@@ -59,12 +60,12 @@ class CustomerProfileScreen(Screen[None]):
         with Horizontal(id="profile-body"):
             with Vertical(id="profile-left"):
                 yield Label(t("report.title.profile"), classes="section")
-                yield DataTable(id="profile-behaviour", cursor_type="none")
+                yield TextTable(id="profile-behaviour", cursor_type="none")
             with Vertical(id="profile-right"):
                 yield Label(t("report.title.risk"), classes="section")
-                yield DataTable(id="profile-factors", cursor_type="none")
+                yield TextTable(id="profile-factors", cursor_type="none")
         yield Label(t("report.title.predicted"), classes="section")
-        yield DataTable(id="profile-invoices", cursor_type="row")
+        yield TextTable(id="profile-invoices", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -14,13 +14,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable
 
 from totalfact_tui.domain.journey import OPEN_STATES
 from totalfact_tui.i18n import t
 from totalfact_tui.tui import format as fmt
 from totalfact_tui.tui.widgets.agenda_table import flags
 from totalfact_tui.tui.widgets.footer import Footer
+from totalfact_tui.tui.widgets.plain import Label, Static, TextTable
 
 if TYPE_CHECKING:
     from totalfact_tui.db.session import Database
@@ -96,12 +97,12 @@ class DetailScreen(Screen[bool]):
         with Horizontal(id="detail-body"):
             with Vertical(id="detail-left"):
                 yield Label(t("detail.invoices"), classes="section")
-                yield DataTable(id="invoices", cursor_type="row")
+                yield TextTable(id="invoices", cursor_type="row")
                 yield Label(t("detail.contacts"), classes="section")
-                yield DataTable(id="contacts", cursor_type="row")
+                yield TextTable(id="contacts", cursor_type="row")
             with Vertical(id="detail-right"):
                 yield Label(t("detail.history"), classes="section")
-                yield DataTable(id="history", cursor_type="row")
+                yield TextTable(id="history", cursor_type="row")
         yield Footer()
 
     @property

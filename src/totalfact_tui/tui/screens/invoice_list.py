@@ -11,11 +11,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from totalfact_tui.i18n import t
 from totalfact_tui.tui import format as fmt
 from totalfact_tui.tui.widgets.footer import Footer
+from totalfact_tui.tui.widgets.plain import Static, TextTable
 
 if TYPE_CHECKING:
     from totalfact_tui.tui.app import TotalfactApp
@@ -52,7 +53,7 @@ class InvoiceListScreen(Screen[None]):
             id="list-top",
             classes="title-bar",
         )
-        yield DataTable(id="invoice-list", cursor_type="row")
+        yield TextTable(id="invoice-list", cursor_type="row")
         yield Static("", id="list-total", classes="muted")
         yield Footer()
 

@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
 from totalfact_tui.i18n import t
 from totalfact_tui.tui import format as fmt
 from totalfact_tui.tui.modals.report_period import ReportPeriod
 from totalfact_tui.tui.widgets.footer import Footer
+from totalfact_tui.tui.widgets.plain import Static, TextTable
 
 if TYPE_CHECKING:
     from totalfact_tui.services.reports import ContactCell, ScreenFigures
@@ -83,11 +84,11 @@ class ReportScreen(Screen[None]):
                     yield Static("…", classes="card-value")
         with TabbedContent(id="report-tabs"):
             with TabPane(t("report.tab.aging"), id="tab-aging"):
-                yield DataTable(id="aging", cursor_type="row")
+                yield TextTable(id="aging", cursor_type="row")
             with TabPane(t("report.tab.collectors"), id="tab-collectors"):
-                yield DataTable(id="collectors", cursor_type="row")
+                yield TextTable(id="collectors", cursor_type="row")
             with TabPane(t("report.tab.debtors"), id="tab-debtors"):
-                yield DataTable(id="debtors", cursor_type="row")
+                yield TextTable(id="debtors", cursor_type="row")
             with TabPane(t("report.tab.hours"), id="tab-hours"), Horizontal():
                 yield PlotextPlot(id="hours-chart")
                 yield PlotextPlot(id="weekday-chart")

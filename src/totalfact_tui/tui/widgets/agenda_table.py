@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from totalfact_tui.i18n import language, t
 from totalfact_tui.tui import format as fmt
+from totalfact_tui.tui.widgets.plain import TextTable
 
 if TYPE_CHECKING:
     from totalfact_tui.domain.agenda import AgendaRow, CustomerGroup
@@ -56,7 +56,7 @@ def last_action(row: AgendaRow) -> str:
     return f"{action.label(language())} · {fmt.moment(action.at)} · {action.username}"
 
 
-class AgendaTable(DataTable[Text | str]):
+class AgendaTable(TextTable):
     """Invoices (or customers) on the agenda."""
 
     def on_mount(self) -> None:

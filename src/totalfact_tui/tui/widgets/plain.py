@@ -1,0 +1,89 @@
+"""The app's text widgets, which show strings exactly as written.
+
+Textual reads a string as markup in most widgets: a customer named ``Sur [/b] Ltda`` in
+an invoice's XML, a contact's name or a bracket in a comment would be restyled or,
+worse, crash the screen while it paints. The translation catalog holds no markup, so
+the app never needs it: every screen takes ``Static``, ``Label``, ``OptionList``,
+``Select`` and its tables (:class:`TextTable`) from here, and a test holds that.
+A :class:`~rich.text.Text` or :class:`~textual.content.Content` keeps its styles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual import widgets
+from textual.coordinate import Coordinate
+from textual.widgets.data_table import ColumnKey, RowKey
+
+SelectType = TypeVar("SelectType")
+
+
+def plain(value: object) -> object:
+    """``value`` as it may be shown: a string becomes unstyled text."""
+    return Text(value, end="") if isinstance(value, str) else value
+
+
+class Static(widgets.Static):
+    def __init__(self, content: Any = "", *, markup: bool = False, **kwargs: Any) -> None:
+        super().__init__(content, markup=markup, **kwargs)
+
+
+class Label(widgets.Label):
+    def __init__(self, content: Any = "", *, markup: bool = False, **kwargs: Any) -> None:
+        super().__init__(content, markup=markup, **kwargs)
+
+
+class OptionList(widgets.OptionList):
+    def __init__(self, *content: Any, markup: bool = False, **kwargs: Any) -> None:
+        super().__init__(*content, markup=markup, **kwargs)
+
+
+def _plain_options(
+    options: Iterable[tuple[RenderableType, SelectType]],
+) -> list[tuple[RenderableType, SelectType]]:
+    return [(plain(prompt), value) for prompt, value in options]  # type: ignore[misc]
+
+
+class Select(widgets.Select[SelectType]):
+    def __init__(self, options: Iterable[tuple[RenderableType, SelectType]], **kwargs: Any) -> None:
+        super().__init__(_plain_options(options), **kwargs)
+
+    def set_options(self, options: Iterable[tuple[RenderableType, SelectType]]) -> None:
+        super().set_options(_plain_options(options))
+
+
+class TextTable(widgets.DataTable[Any]):
+    """A DataTable that never reads markup from its cells."""
+
+    def add_row(
+        self,
+        *cells: Any,
+        height: int | None = 1,
+        key: str | None = None,
+        label: str | Text | None = None,
+    ) -> RowKey:
+        return super().add_row(
+            *(plain(cell) for cell in cells),
+            height=height,
+            key=key,
+            label=plain(label),  # type: ignore[arg-type]
+        )
+
+    def update_cell(
+        self,
+        row_key: RowKey | str,
+        column_key: ColumnKey | str,
+        value: Any,
+        *,
+        update_width: bool = False,
+    ) -> None:
+        super().update_cell(row_key, column_key, plain(value), update_width=update_width)
+
+    def update_cell_at(
+        self, coordinate: Coordinate, value: Any, *, update_width: bool = False
+    ) -> None:
+        super().update_cell_at(coordinate, plain(value), update_width=update_width)
