@@ -117,3 +117,24 @@ def test_invoice_show(cli: Cli, sqlite_url: str, tmp_path: Path) -> None:
     missing = cli("--db", sqlite_url, "invoice", "show", OWN_RUT, "33", "999")
     assert missing.code == 1
     assert missing.err.strip() == "No existe el documento 76.086.428-5 tipo 33 folio 999."
+
+
+def test_brackets_in_names_print_as_written(cli: Cli, sqlite_url: str, tmp_path: Path) -> None:
+    """A receiver's name and a file's name are text, not markup, in every table."""
+    assert (
+        cli("--db", sqlite_url, "init", "--company-rut", OWN_RUT, "--company-name", "A").code == 0
+    )
+    name = "Comercial [/b] [bold]Sur[/] Ltda"
+    folder = tmp_path / "in [red] box"
+    folder.mkdir()
+    (folder / "[bold]ok.xml").write_bytes(single(Doc(1, receiver_name=name)))
+    (folder / "[bold]bad.xml").write_bytes(single(Doc(2, receiver_rut="96790240-4")))
+    loaded = cli("--db", sqlite_url, "ingest", str(folder))
+    assert loaded.code == 0, loaded.err
+    assert "[bold]bad.xml" in loaded.out
+    listed = cli("--db", sqlite_url, "invoices", "--limit", "0")
+    assert listed.code == 0, listed.err
+    assert "Comercial [/b]" in listed.out
+    shown = cli("--db", sqlite_url, "invoice", "show", OWN_RUT, "33", "1")
+    assert shown.code == 0, shown.err
+    assert "[bold]ok.xml" in shown.out

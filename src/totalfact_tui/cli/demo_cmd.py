@@ -79,5 +79,5 @@ def _print_summary(summary: object, url: str) -> None:
         rows.append((t("demo.summary.seconds"), f"{summary.seconds:.1f} s"))
     for label, value in rows:
         table.add_row(label, value.replace(",", "."))
-    Console().print(table)
+    Console(markup=False).print(table)
     typer.echo(t("demo.summary.try", url=url))

@@ -82,7 +82,7 @@ def print_summary(summary: IngestSummary) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(markup=False)  # names and file names are text, not markup
     totals = Table(title=t("ingest.summary.title"), show_header=False, show_edge=False)
     totals.add_column()
     totals.add_column(justify="right")

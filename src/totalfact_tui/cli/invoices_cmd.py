@@ -153,7 +153,7 @@ def _print_detail(data: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(markup=False)  # names and file names are text, not markup
     fields = Table(show_header=False, show_edge=False)
     fields.add_column(style="bold")
     fields.add_column()

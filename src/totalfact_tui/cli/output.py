@@ -122,7 +122,9 @@ def render_tables(tables: Sequence[Table], fmt: OutputFormat) -> str:
         for row in table.rows:
             grid.add_row(*(cell(row[column.key], column.kind) for column in table.columns))
         shown.append(grid)
-    console = Console(file=io.StringIO(), width=200 if not sys.stdout.isatty() else None)
+    console = Console(
+        file=io.StringIO(), width=200 if not sys.stdout.isatty() else None, markup=False
+    )
     console.print(Group(*shown) if len(shown) > 1 else shown[0])
     output = console.file
     assert isinstance(output, io.StringIO)

@@ -250,7 +250,7 @@ def hour_matrix(cells: list[ContactCell]) -> str:
             row.append(f"{cell.rate:.0f}%" if cell else "")
         row.append(str(sum(cell.calls for cell in cells if cell.hour == hour)))
         grid.add_row(*row)
-    console = Console(file=io.StringIO(), width=120)
+    console = Console(file=io.StringIO(), width=120, markup=False)
     console.print(grid)
     output = console.file
     assert isinstance(output, io.StringIO)
