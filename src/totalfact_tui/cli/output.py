@@ -150,6 +150,11 @@ def write_xlsx(tables: Sequence[Table], path: Path) -> None:
             header.font = Font(bold=True)
         for row in table.rows:
             sheet.append([_typed(row[column.key], column.kind) for column in table.columns])
+            for value_cell in sheet[sheet.max_row]:
+                # A name such as "=HYPERLINK(...)" (from an invoice's XML) is text: a
+                # string cell, never a formula the spreadsheet would run.
+                if value_cell.data_type == "f":
+                    value_cell.data_type = "s"
         for index, column in enumerate(table.columns, start=1):
             letter = sheet.cell(row=1, column=index).column_letter
             sheet.column_dimensions[letter].width = max(12, len(t(column.header)) + 2)
