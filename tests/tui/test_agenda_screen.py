@@ -239,3 +239,13 @@ async def test_an_unreachable_database_is_a_notice(tmp_path: Any) -> None:
         await pilot.press("s", "r", "g")
         await settle(pilot)
         assert app.is_running
+
+
+async def test_the_remembered_theme_follows_a_theme_change(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert app.current_theme.name == "textual-dark"
+        await pilot.press("ctrl+t")
+        assert app.theme == "textual-light" and app.current_theme.name == "textual-light"
+        assert not app.current_theme.dark

@@ -57,7 +57,8 @@ class Select(widgets.Select[SelectType]):
 
 
 class TextTable(widgets.DataTable[Any]):
-    """A DataTable that never reads markup from its cells."""
+    """A DataTable that never reads markup from its cells, and whose columns fit
+    their cells from the first paint."""
 
     def add_row(
         self,
@@ -66,12 +67,20 @@ class TextTable(widgets.DataTable[Any]):
         key: str | None = None,
         label: str | Text | None = None,
     ) -> RowKey:
-        return super().add_row(
-            *(plain(cell) for cell in cells),
+        shown = [plain(cell) for cell in cells]
+        row_key = super().add_row(
+            *shown,
             height=height,
             key=key,
             label=plain(label),  # type: ignore[arg-type]
         )
+        # DataTable widens its columns to their cells only once it is idle, and its line
+        # cache does not notice: a paint in between kept the columns cut to their
+        # headers' width ("FE 1" for "FE 1235") until the cursor moved. Widen them now.
+        for column, cell in zip(self.ordered_columns, shown, strict=False):
+            if isinstance(cell, Text):
+                column.content_width = max(column.content_width, cell.cell_len)
+        return row_key
 
     def update_cell(
         self,
