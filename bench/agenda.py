@@ -6,7 +6,8 @@ Builds (once, cached under bench/.cache/) a demo database of N invoices on SQLit
 on PostgreSQL, then measures with a fixed "today":
 - the agenda query (first page, ordered, with customer and last action) p50/p95;
 - the agenda screen: key press (`s`, a reload) to rows painted, headless;
-- the detail screen open (customer, invoices, contacts, history);
+- the detail screen open (customer, invoices, contacts, history): the service call,
+  and Enter on the agenda to the screen painted, headless;
 - the log-call save round trip (service call, commit, agenda page again).
 Rewrites the "Agenda and detail" section of BENCHMARKS.md unless --no-write.
 """
@@ -159,6 +160,58 @@ def measure_screen(url: str) -> tuple[float, float]:
     return percentiles(samples)
 
 
+def measure_detail_screen(url: str) -> tuple[float, float]:
+    """Enter on the agenda's first row to the detail screen painted with its customer,
+    invoices, contacts and history, headless; Escape back between samples."""
+    from textual.widgets import DataTable
+
+    from totalfact_tui.tui.app import TotalfactApp
+    from totalfact_tui.tui.context import TuiSettings
+    from totalfact_tui.tui.screens.agenda import AgendaScreen
+    from totalfact_tui.tui.screens.detail import DetailScreen
+    from totalfact_tui.tui.widgets.agenda_table import AgendaTable
+
+    samples: list[float] = []
+
+    async def run() -> None:
+        app = TotalfactApp(TuiSettings(database_url=url, username="cperez", today=TODAY))
+        async with app.run_test(size=(140, 40)) as pilot:
+
+            async def until(ready: Callable[[], bool]) -> None:
+                # A plain sleep: Pilot.pause() makes every widget process a message
+                # first, which slows the loading worker down.
+                while not ready() or any(w.is_running for w in app.workers):
+                    await asyncio.sleep(0.002)
+
+            def agenda_shown() -> bool:
+                screen = app.screen
+                return isinstance(screen, AgendaScreen) and screen.table.row_count > 0
+
+            def detail_shown() -> bool:
+                screen = app.screen
+                return (
+                    isinstance(screen, DetailScreen)
+                    and screen.view is not None
+                    and screen.query_one("#invoices", DataTable).row_count > 0
+                )
+
+            await until(agenda_shown)
+            for _ in range(20):
+                app.screen.query_one(AgendaTable).focus()
+                started = time.perf_counter()
+                # Not Pilot.press(), which also waits for every widget of the agenda
+                # to go idle and every animation to end before it returns.
+                app.simulate_key("enter")
+                await until(detail_shown)
+                await pilot.pause()  # every widget's messages processed, then a paint
+                samples.append((time.perf_counter() - started) * 1000)
+                await pilot.press("escape")
+                await until(agenda_shown)
+
+    asyncio.run(run())
+    return percentiles(samples)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--invoices", type=int, default=1_000_000)
@@ -171,6 +224,7 @@ def main() -> None:
         "agenda query, first page (largest)": ("<", 5.0, "p95"),
         "agenda screen: key press to rows painted": ("<", 300.0, "median"),
         "detail open (service)": ("<", 150.0, "median"),
+        "detail screen: Enter to painted": ("<", 150.0, "median"),
         "log-call save round trip": ("<", 100.0, "median"),
     }
     databases = [("SQLite", sqlite_database(args.invoices, args.customers))]
@@ -180,6 +234,7 @@ def main() -> None:
     for label, url in databases:
         figures = measure_services(url)
         figures["agenda screen: key press to rows painted"] = measure_screen(url)
+        figures["detail screen: Enter to painted"] = measure_detail_screen(url)
         for name, (median, p95) in figures.items():
             record(name, label, median, "ms", p95=p95, target=targets[name])
             operator, limit, stat = targets[name]
