@@ -151,7 +151,7 @@ class TotalfactApp(App[None]):
 
     def open_invoice(self, document_id: int) -> None:
         """Open an invoice's detail (from the palette), over the agenda."""
-        from totalfact_tui.tui.screens.detail import open_detail
+        from totalfact_tui.tui.screens.detail import DetailScreen
 
         if self.context is None:
             return
@@ -159,7 +159,7 @@ class TotalfactApp(App[None]):
         if agenda is not None:
             agenda.open_detail(document_id)
         else:
-            open_detail(self, document_id, self.settings.current_day())
+            self.push_screen(DetailScreen(document_id, self.settings.current_day()))
 
     def copy_text(self, text: str) -> None:
         """OSC 52 to the terminal, and the system clipboard where there is one."""

@@ -293,16 +293,14 @@ class AgendaScreen(Screen[None]):
             self.open_detail(int(key[2:]))
 
     def open_detail(self, document_id: int) -> None:
-        from totalfact_tui.tui.screens.detail import open_detail
+        from totalfact_tui.tui.screens.detail import DetailScreen
 
         if self.context is None or self.day is None:
             return
         current = self.table.current_key()
-        open_detail(
-            self.tui,
-            document_id,
-            self.day,
-            lambda logged: self._back_from_detail(current, bool(logged)),
+        self.app.push_screen(
+            DetailScreen(document_id, self.day),
+            callback=lambda logged: self._back_from_detail(current, bool(logged)),
         )
 
     def _back_from_detail(self, key: str | None, logged: bool) -> None:

@@ -3,7 +3,6 @@ of a call a key away. Reads and writes run in workers; the screen never waits.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from time import monotonic
 from typing import TYPE_CHECKING, Any
@@ -16,7 +15,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable
-from textual.worker import get_current_worker
 
 from totalfact_tui.domain.journey import OPEN_STATES
 from totalfact_tui.i18n import t
@@ -79,13 +77,10 @@ class DetailScreen(Screen[bool]):
         Binding("escape", "back", t("key.back"), id="detail.back"),
     ]
 
-    def __init__(self, document_id: int, day: date, view: InvoiceView | None = None) -> None:
-        """``view``: the invoice already read (see :func:`open_detail`); else the screen
-        reads it once mounted."""
+    def __init__(self, document_id: int, day: date) -> None:
         super().__init__()
         self.document_id = document_id
         self.day = day
-        self.first_view = view
         self.view: InvoiceView | None = None
         self.selected: set[int] = {document_id}
         self.logged = False
@@ -127,16 +122,27 @@ class DetailScreen(Screen[bool]):
                 table.add_column(t(label), key=key, width=width)
         invoices = self.query_one("#invoices", DataTable)
         invoices.focus()
-        if self.first_view is not None:
-            self._show(self.first_view)
-        else:
-            self.load()
+        self.load()
 
     # -- loading ------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="detail")
     def load(self) -> None:
+        from totalfact_tui.services.invoice_view import load_invoice_view
+        from totalfact_tui.services.notes import mark_read
+        from totalfact_tui.services.worklist import claim
+
+        context = self.context
         try:
-            view = read_view(self.context, self.document_id, self.day)
+            # Opening a group pool item starts working it (the others see who has it).
+            claim(context.database, context.viewer.username, self.document_id, self.day)
+            view = load_invoice_view(
+                context.database,
+                self.document_id,
+                self.day,
+                context.viewer.user_id,
+                context.settings.lang,
+            )
+            mark_read(context.database, context.viewer.user_id, self.document_id)
         except Exception as exc:
             self.app.call_from_thread(self.tui.report, exc)
             return
@@ -786,47 +792,3 @@ def describe(item: HistoryItem) -> str:
     if event == "state_changed":
         return t("history.state", state=fmt.state(data.get("to")))
     return t(f"history.event.{event}")
-
-
-def read_view(context: TuiContext, document_id: int, day: date) -> InvoiceView:
-    """Blocking (run in a worker): what the detail shows. Opening a group pool item
-    starts working it (the others see who has it); its notes count as read."""
-    from totalfact_tui.services.invoice_view import load_invoice_view
-    from totalfact_tui.services.notes import mark_read
-    from totalfact_tui.services.worklist import claim
-
-    claim(context.database, context.viewer.username, document_id, day)
-    view = load_invoice_view(
-        context.database, document_id, day, context.viewer.user_id, context.settings.lang
-    )
-    mark_read(context.database, context.viewer.user_id, document_id)
-    return view
-
-
-def open_detail(
-    app: TotalfactApp,
-    document_id: int,
-    day: date,
-    callback: Callable[[bool | None], None] | None = None,
-) -> None:
-    """Open an invoice's detail over the current screen: read it in a worker, then show
-    the screen already filled. (Shown empty first, the screen was laid out and painted
-    four times while the reading worker competed with it for the interpreter.)"""
-    context = app.context
-    if context is None:
-        return
-
-    def read_then_show() -> None:
-        worker = get_current_worker()
-        try:
-            view = read_view(context, document_id, day)
-        except Exception as exc:
-            app.call_from_thread(app.report, exc)
-            return
-        if not worker.is_cancelled:
-            app.call_from_thread(show, view)
-
-    def show(view: InvoiceView) -> None:
-        app.push_screen(DetailScreen(document_id, day, view), callback)
-
-    app.run_worker(read_then_show, thread=True, exclusive=True, group="detail-open")
