@@ -49,9 +49,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _print_summary(summary: object, url: str) -> None:
-    from rich.console import Console
     from rich.table import Table
 
+    from totalfact_tui.cli.output import console
     from totalfact_tui.services.demo import DemoSummary
 
     assert isinstance(summary, DemoSummary)
@@ -79,5 +79,5 @@ def _print_summary(summary: object, url: str) -> None:
         rows.append((t("demo.summary.seconds"), f"{summary.seconds:.1f} s"))
     for label, value in rows:
         table.add_row(label, value.replace(",", "."))
-    Console(markup=False).print(table)
+    console().print(table)
     typer.echo(t("demo.summary.try", url=url))

@@ -79,16 +79,17 @@ def summary_dict(summary: IngestSummary) -> dict[str, Any]:
 
 
 def print_summary(summary: IngestSummary) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(markup=False)  # names and file names are text, not markup
+    from totalfact_tui.cli.output import console
+
+    printer = console()
     totals = Table(title=t("ingest.summary.title"), show_header=False, show_edge=False)
     totals.add_column()
     totals.add_column(justify="right")
     for name in summary.COUNTS:
         totals.add_row(t(f"ingest.summary.{name}"), f"{getattr(summary, name):,}".replace(",", "."))
-    console.print(totals)
+    printer.print(totals)
     for title, issues in (
         (t("ingest.problems"), summary.errors),
         (t("ingest.warnings"), summary.warnings),
@@ -101,4 +102,4 @@ def print_summary(summary: IngestSummary) -> None:
         table.add_column(t("ingest.col.reason"), overflow="fold")
         for issue in issues:
             table.add_row(issue.file, issue.document, t(issue.key, **issue.params))
-        console.print(table)
+        printer.print(table)

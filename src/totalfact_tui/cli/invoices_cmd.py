@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from totalfact_tui.cli.output import Column, OutputFormat, cell, emit, json_default
+from totalfact_tui.cli.output import Column, OutputFormat, cell, console, emit, json_default
 from totalfact_tui.cli.state import CliState
 from totalfact_tui.i18n import t
 
@@ -150,10 +150,9 @@ def detail_dict(detail: Any) -> dict[str, Any]:
 
 
 def _print_detail(data: dict[str, Any]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(markup=False)  # names and file names are text, not markup
+    printer = console()
     fields = Table(show_header=False, show_edge=False)
     fields.add_column(style="bold")
     fields.add_column()
@@ -172,7 +171,7 @@ def _print_detail(data: dict[str, Any]) -> None:
     ):
         if data[key] not in (None, ""):
             fields.add_row(t(f"invoice.field.{key}"), cell(data[key], kind))
-    console.print(fields)
+    printer.print(fields)
     for title, rows, keys in (
         (
             t("invoice.references"),
@@ -195,4 +194,4 @@ def _print_detail(data: dict[str, Any]) -> None:
             table.add_row(
                 *(cell(row[key], "date" if isinstance(row[key], date) else "text") for key in keys)
             )
-        console.print(table)
+        printer.print(table)

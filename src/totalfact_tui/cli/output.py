@@ -16,11 +16,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from totalfact_tui.domain.errors import TotalfactError
 from totalfact_tui.domain.money import format_clp
 from totalfact_tui.i18n import format_date, t
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class OutputFormat(StrEnum):
@@ -78,6 +81,14 @@ def _number(value: Any) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
+def console(**options: Any) -> Console:
+    """The console every command prints its tables with. Markup is off: names and file
+    names come from invoices and mail, and a bracket in them is text."""
+    from rich.console import Console
+
+    return Console(markup=False, **options)
+
+
 def render(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: OutputFormat) -> str:
     return render_tables([Table("rows", "", columns, rows)], fmt)
 
@@ -104,7 +115,7 @@ def render_tables(tables: Sequence[Table], fmt: OutputFormat) -> str:
             for row in table.rows:
                 writer.writerow([_plain(row[key]) for key in keys])
         return buffer.getvalue()
-    from rich.console import Console, Group
+    from rich.console import Group
     from rich.table import Table as RichTable
 
     shown = []
@@ -122,11 +133,9 @@ def render_tables(tables: Sequence[Table], fmt: OutputFormat) -> str:
         for row in table.rows:
             grid.add_row(*(cell(row[column.key], column.kind) for column in table.columns))
         shown.append(grid)
-    console = Console(
-        file=io.StringIO(), width=200 if not sys.stdout.isatty() else None, markup=False
-    )
-    console.print(Group(*shown) if len(shown) > 1 else shown[0])
-    output = console.file
+    printer = console(file=io.StringIO(), width=200 if not sys.stdout.isatty() else None)
+    printer.print(Group(*shown) if len(shown) > 1 else shown[0])
+    output = printer.file
     assert isinstance(output, io.StringIO)
     return output.getvalue()
 

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from totalfact_tui.cli.agenda_cmd import parse_day
-from totalfact_tui.cli.output import Column, OutputFormat, Table, emit_tables, json_default
+from totalfact_tui.cli.output import (
+    Column,
+    OutputFormat,
+    Table,
+    console,
+    emit_tables,
+    json_default,
+)
 from totalfact_tui.cli.state import CliState
 from totalfact_tui.i18n import t
 
@@ -232,7 +239,6 @@ def hour_matrix(cells: list[ContactCell]) -> str:
     """Right-party contact rate by local hour (rows) and weekday (columns), with calls."""
     import io
 
-    from rich.console import Console
     from rich.table import Table as RichTable
 
     from totalfact_tui.services.reports import WEEKDAYS
@@ -250,9 +256,9 @@ def hour_matrix(cells: list[ContactCell]) -> str:
             row.append(f"{cell.rate:.0f}%" if cell else "")
         row.append(str(sum(cell.calls for cell in cells if cell.hour == hour)))
         grid.add_row(*row)
-    console = Console(file=io.StringIO(), width=120, markup=False)
-    console.print(grid)
-    output = console.file
+    printer = console(file=io.StringIO(), width=120)
+    printer.print(grid)
+    output = printer.file
     assert isinstance(output, io.StringIO)
     return output.getvalue()
 

@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 from rich.console import RenderableType
 from rich.text import Text
 from textual import widgets
-from textual.coordinate import Coordinate
 from textual.widgets.data_table import ColumnKey, RowKey
 
 SelectType = TypeVar("SelectType")
@@ -90,9 +89,5 @@ class TextTable(widgets.DataTable[Any]):
         *,
         update_width: bool = False,
     ) -> None:
+        # (update_cell_at comes through here too.)
         super().update_cell(row_key, column_key, plain(value), update_width=update_width)
-
-    def update_cell_at(
-        self, coordinate: Coordinate, value: Any, *, update_width: bool = False
-    ) -> None:
-        super().update_cell_at(coordinate, plain(value), update_width=update_width)
