@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -50,6 +50,8 @@ class TotalfactApp(App[None]):
         self.context: TuiContext | None = None
         self.last_mail_problem: str | None = None
         self.signed_in = False
+        #: Keys typed while a screen is about to show (see hold_keys), else None.
+        self.held_keys: list[events.Key] | None = None
 
     def on_mount(self) -> None:
         self._apply_theme()
@@ -95,6 +97,23 @@ class TotalfactApp(App[None]):
         """A notice, always plain text: messages carry names, file names and server
         replies, whose brackets must not be read as markup (our catalog has none)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def hold_keys(self) -> None:
+        """Keep the keys typed from now on for the screen about to show, until
+        release_keys: typed ahead, they belong to it, not to the screen still shown."""
+        self.held_keys = []
+
+    def release_keys(self) -> None:
+        """Deliver the keys held, in order, to the screen now shown."""
+        held, self.held_keys = self.held_keys, None
+        for key in held or []:
+            self.post_message(events.Key(key.key, key.character))
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.held_keys is not None and isinstance(event, events.Key):
+            self.held_keys.append(event)
+            return
+        await super().on_event(event)
 
     def _apply_theme(self) -> None:
         wanted = self.settings.theme
@@ -151,7 +170,7 @@ class TotalfactApp(App[None]):
 
     def open_invoice(self, document_id: int) -> None:
         """Open an invoice's detail (from the palette), over the agenda."""
-        from totalfact_tui.tui.screens.detail import DetailScreen
+        from totalfact_tui.tui.screens.detail import show_detail
 
         if self.context is None:
             return
@@ -159,7 +178,7 @@ class TotalfactApp(App[None]):
         if agenda is not None:
             agenda.open_detail(document_id)
         else:
-            self.push_screen(DetailScreen(document_id, self.settings.current_day()))
+            show_detail(self, document_id, self.settings.current_day())
 
     def copy_text(self, text: str) -> None:
         """OSC 52 to the terminal, and the system clipboard where there is one."""

@@ -293,13 +293,15 @@ class AgendaScreen(Screen[None]):
             self.open_detail(int(key[2:]))
 
     def open_detail(self, document_id: int) -> None:
-        from totalfact_tui.tui.screens.detail import DetailScreen
+        from totalfact_tui.tui.screens.detail import show_detail
 
         if self.context is None or self.day is None:
             return
         current = self.table.current_key()
-        self.app.push_screen(
-            DetailScreen(document_id, self.day),
+        show_detail(
+            self.tui,
+            document_id,
+            self.day,
             callback=lambda logged: self._back_from_detail(current, bool(logged)),
         )
 

@@ -168,11 +168,11 @@ class CustomerProfileScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#profile-invoices")
     def _open(self, event: DataTable.RowSelected) -> None:
-        from totalfact_tui.tui.screens.detail import DetailScreen
+        from totalfact_tui.tui.screens.detail import show_detail
 
         key = event.row_key.value
         if key:
-            self.app.push_screen(DetailScreen(int(key), self.day))
+            show_detail(self.tui, int(key), self.day)
 
     def action_refresh(self) -> None:
         self.load()

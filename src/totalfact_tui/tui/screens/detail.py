@@ -1,8 +1,13 @@
 """The invoice detail: customer, open invoices, contacts and history, and every action
-of a call a key away. Reads and writes run in workers; the screen never waits."""
+of a call a key away. Reads and writes run in workers; the screen never waits.
+
+One detail screen is kept between invoices and refilled off screen (`show_detail`):
+building it anew (compose, styles, layout) was most of the time to open an invoice, and
+showing it before its data came meant laying it out twice."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from time import monotonic
 from typing import TYPE_CHECKING, Any
@@ -87,13 +92,15 @@ class DetailScreen(Screen[bool]):
         #: The call in progress: contact and when it started (monotonic clock).
         self.call: tuple[int, float] | None = None
         self.call_timer: Timer | None = None
+        #: Pushes this screen once its invoice is read (see show_detail), else None.
+        self.pending_show: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="detail-top", classes="title-bar"):
             yield Static(t("detail.loading"), id="customer-header")
             yield Static("", id="call-timer")
         yield Static("", id="customer-summary")
-        yield Static("", id="customer-status", classes="hidden")
+        yield Static("", id="customer-status")
         with Horizontal(id="detail-body"):
             with Vertical(id="detail-left"):
                 yield Label(t("detail.invoices"), classes="section")
@@ -124,6 +131,32 @@ class DetailScreen(Screen[bool]):
         invoices.focus()
         self.load()
 
+    def is_idle(self) -> bool:
+        """Off the screen stack, not about to show, and no worker of it still running:
+        safe to refill."""
+        if self in self.app.screen_stack or self.pending_show is not None:
+            return False
+        return not any(worker.node is self and worker.is_running for worker in self.app.workers)
+
+    def refill(self, document_id: int, day: date) -> None:
+        """Read another invoice: the state of the last one goes, the loading header
+        shows until the new one is read."""
+        self.document_id = document_id
+        self.day = day
+        self.view = None
+        self.selected = {document_id}
+        self.logged = False
+        self.end_call()
+        self.query_one("#customer-header", Static).update(t("detail.loading"))
+        self.query_one("#customer-summary", Static).update("")
+        self.query_one("#customer-status", Static).update("")
+        for selector in _COLUMNS:
+            table = self.query_one(selector, DataTable)
+            table.clear()
+            table.scroll_home(animate=False, immediate=True)
+        self.set_focus(self.query_one("#invoices", DataTable))
+        self.load()
+
     # -- loading ------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="detail")
     def load(self) -> None:
@@ -144,11 +177,19 @@ class DetailScreen(Screen[bool]):
             )
             mark_read(context.database, context.viewer.user_id, self.document_id)
         except Exception as exc:
-            self.app.call_from_thread(self.tui.report, exc)
+            self.app.call_from_thread(self._not_loaded, exc)
             return
         self.app.call_from_thread(self._show, view)
 
+    def _not_loaded(self, exc: Exception) -> None:
+        if self.pending_show is not None:  # never shown: the agenda stays
+            self.pending_show = None
+            self.tui.release_keys()
+        self.tui.report(exc)
+
     def _show(self, view: InvoiceView) -> None:
+        if view.invoice.document_id != self.document_id:
+            return  # read for an invoice this screen showed before
         self.view = view
         customer = view.customer
         self.query_one("#customer-header", Static).update(
@@ -181,6 +222,8 @@ class DetailScreen(Screen[bool]):
         self._fill_invoices([view.invoice, *view.others])
         self._fill_contacts(view.contacts)
         self._fill_history(view.history)
+        if self.pending_show is not None:
+            self.pending_show()
 
     def _show_status(self, view: InvoiceView) -> None:
         """Holds, credit, tasks and payments to confirm: what changes the call."""
@@ -199,9 +242,7 @@ class DetailScreen(Screen[bool]):
             parts.append(t("detail.tasks_open", count=len(view.tasks)))
         if view.to_confirm:
             parts.append(t("detail.to_confirm", count=len(view.to_confirm)))
-        status = self.query_one("#customer-status", Static)
-        status.update(" · ".join(parts))
-        status.set_class(not parts, "hidden")
+        self.query_one("#customer-status", Static).update(" · ".join(parts))
 
     def _fill_invoices(self, rows: list[AgendaRow]) -> None:
         table = self.query_one("#invoices", DataTable)
@@ -697,6 +738,49 @@ class DetailScreen(Screen[bool]):
     @on(DataTable.RowSelected, "#invoices")
     def _invoice_chosen(self) -> None:
         self.action_toggle_invoice()
+
+
+#: The name the kept detail screen is installed under.
+KEPT_SCREEN = "detail"
+
+#: How long the kept screen, refilled off screen, waits for its invoice before it shows
+#: with the loading header (a slow database): under this, it shows once, with its data.
+SHOW_LOADING_AFTER = 0.1
+
+
+def show_detail(
+    app: TotalfactApp,
+    document_id: int,
+    day: date,
+    callback: Callable[[bool | None], None] | None = None,
+) -> None:
+    """Push the detail screen of an invoice; ``callback`` gets whether an action was
+    logged. The kept screen, when idle, is refilled off screen and pushed as soon as
+    its invoice is read; keys typed meanwhile are held for it. Otherwise (the first
+    time, or while the kept one is shown or busy) a new screen is pushed at once."""
+    if not app.is_screen_installed(KEPT_SCREEN):
+        screen = DetailScreen(document_id, day)
+        app.install_screen(screen, KEPT_SCREEN)
+        app.push_screen(screen, callback)
+        return
+    kept = app.get_screen(KEPT_SCREEN, DetailScreen)
+    if kept.pending_show is not None:
+        return  # still opening the last one
+    if not kept.is_idle():
+        app.push_screen(DetailScreen(document_id, day), callback)
+        return
+
+    def push() -> None:
+        if kept.pending_show is not push:
+            return  # pushed already, or given up (see _not_loaded)
+        kept.pending_show = None
+        app.push_screen(kept, callback)
+        app.release_keys()
+
+    kept.pending_show = push
+    app.hold_keys()
+    kept.refill(document_id, day)
+    app.set_timer(SHOW_LOADING_AFTER, push)
 
 
 #: Each table's columns: key, message key of the header, width.

@@ -116,11 +116,11 @@ class InvoiceListScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#invoice-list")
     def _open(self, event: DataTable.RowSelected) -> None:
-        from totalfact_tui.tui.screens.detail import DetailScreen
+        from totalfact_tui.tui.screens.detail import show_detail
 
         key = event.row_key.value
         if key:
-            self.app.push_screen(DetailScreen(int(key), self.query_spec.day))
+            show_detail(self.tui, int(key), self.query_spec.day)
 
     def action_profile(self) -> None:
         from totalfact_tui.tui.screens.customer_profile import CustomerProfileScreen
