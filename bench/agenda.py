@@ -164,9 +164,9 @@ def measure_screen(url: str) -> tuple[float, float]:
 
 
 def measure_detail_screen(url: str) -> dict[str, tuple[float, float]]:
-    """Enter on the agenda's first row to the first frame painted with the detail's
-    customer, invoices, contacts and history, and to the screen settled; headless,
-    Escape back between samples."""
+    """Enter on each of the agenda's first 20 rows to the first frame painted with the
+    detail's customer, invoices, contacts and history, and to the screen settled;
+    headless, Escape back between samples."""
     from textual.widgets import DataTable
 
     from totalfact_tui.tui.app import TotalfactApp
@@ -215,8 +215,13 @@ def measure_detail_screen(url: str) -> dict[str, tuple[float, float]]:
                 return isinstance(screen, AgendaScreen) and screen.table.row_count > 0
 
             await until(agenda_shown)
-            for _ in range(20):
-                app.screen.query_one(AgendaTable).focus()
+            for row in range(20):
+                # Down the agenda, as a collector works it: twenty invoices, mostly of
+                # different customers (each with its own number of invoices).
+                table = app.screen.query_one(AgendaTable)
+                table.focus()
+                table.move_cursor(row=row)
+                await pilot.pause()  # the cursor painted on its row, as after a key
                 frames.clear()
                 started = time.perf_counter()
                 # Not Pilot.press(), which also waits for every widget of the agenda

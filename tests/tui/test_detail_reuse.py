@@ -120,25 +120,42 @@ async def test_the_kept_screen_shows_only_the_invoice_opened(
         assert screen.query_one("#history", DataTable).scroll_y == 0
 
 
+async def type_ahead(app: TotalfactApp, screen: Any = None) -> None:
+    """Enter, then `l` as soon as the invoice is opening (before it is read)."""
+    app.simulate_key("enter")
+    for _ in range(2000):
+        if app.held_keys is not None:
+            break
+        await asyncio.sleep(0.001)
+    assert screen is None or screen.opening is not None
+    assert screen is None or screen.view is None
+    app.simulate_key("l")
+
+
 async def test_keys_typed_while_it_opens_reach_it(make_app: MakeApp, demo_url: str) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        _first, second = two_customers(app, demo_url)
-        await pilot.press("enter")
-        await settle(pilot)
+        first, second = two_customers(app, demo_url)
+        # The first time: a new screen, shown at once, still reading its invoice.
+        await type_ahead(app)
         kept = app.screen
+        assert isinstance(kept, DetailScreen) and kept.view is None
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, LogCallModal)
+        assert app.screen_stack[-2] is kept
+        assert first in [r.document_id for r in modal.rows]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is kept
         await pilot.press("escape")
         await settle(pilot)
         table = app.screen.query_one(AgendaTable)
         table.move_cursor(row=table.get_row_index(f"d:{second}"))
-        app.simulate_key("enter")
-        for _ in range(500):  # until the screen is opening, off screen
-            if kept.pending_show is not None:  # type: ignore[attr-defined]
-                break
-            await asyncio.sleep(0.001)
+        # Then the kept screen, refilled off screen: `l` must not reach the agenda.
+        await type_ahead(app, kept)
         assert isinstance(app.screen, AgendaScreen)
-        app.simulate_key("l")  # typed ahead: it belongs to the detail, not the agenda
         await settle(pilot)
         modal = app.screen
         assert isinstance(modal, LogCallModal)
@@ -251,3 +268,31 @@ async def test_a_slow_read_shows_the_loading_screen_first(
         await settle(pilot)
         assert kept.view is not None and kept.document_id == second
         assert second in invoice_keys(kept)
+
+
+async def test_a_very_slow_read_never_swallows_escape(
+    make_app: MakeApp, demo_url: str, monkeypatch: Any
+) -> None:
+    from totalfact_tui.tui.screens import detail
+
+    real = invoice_view.load_invoice_view
+
+    def very_slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(1.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(detail, "HOLD_KEYS_AT_MOST", 0.3)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(invoice_view, "load_invoice_view", very_slow)
+        app.simulate_key("enter")
+        await pilot.pause(0.05)
+        app.simulate_key("escape")  # held: the invoice is still being read
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, DetailScreen) and app.screen.view is None
+        await pilot.pause(0.4)  # held no longer than HOLD_KEYS_AT_MOST
+        assert isinstance(app.screen, AgendaScreen)
+        assert app.held_keys is None
+        await settle(pilot)
+        assert isinstance(app.screen, AgendaScreen)

@@ -72,6 +72,12 @@ class TotalfactApp(App[None]):
         gc.disable()
         self.open_database()
 
+    def on_resize(self, event: events.Resize) -> None:
+        # Rich asks the operating system for the terminal's size whenever anything is
+        # measured, unless told the size: tables measured every cell that way (a
+        # thousand system calls for one detail screen). Textual knows the size.
+        self.console.size = (event.size.width, event.size.height)
+
     def on_unmount(self) -> None:
         self._started()  # never leave the collector off (an app closed while opening)
 

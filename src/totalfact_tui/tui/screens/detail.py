@@ -92,8 +92,8 @@ class DetailScreen(Screen[bool]):
         #: The call in progress: contact and when it started (monotonic clock).
         self.call: tuple[int, float] | None = None
         self.call_timer: Timer | None = None
-        #: Pushes this screen once its invoice is read (see show_detail), else None.
-        self.pending_show: Callable[[], None] | None = None
+        #: The invoice being opened, until it shows (see show_detail).
+        self.opening: Opening | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="detail-top", classes="title-bar"):
@@ -134,7 +134,7 @@ class DetailScreen(Screen[bool]):
     def is_idle(self) -> bool:
         """Off the screen stack, not about to show, and no worker of it still running:
         safe to refill."""
-        if self in self.app.screen_stack or self.pending_show is not None:
+        if self in self.app.screen_stack or self.opening is not None:
             return False
         return not any(worker.node is self and worker.is_running for worker in self.app.workers)
 
@@ -182,9 +182,8 @@ class DetailScreen(Screen[bool]):
         self.app.call_from_thread(self._show, view)
 
     def _not_loaded(self, exc: Exception) -> None:
-        if self.pending_show is not None:  # never shown: the agenda stays
-            self.pending_show = None
-            self.tui.release_keys()
+        if self.opening is not None:
+            self.opening.give_up()
         self.tui.report(exc)
 
     def _show(self, view: InvoiceView) -> None:
@@ -222,8 +221,8 @@ class DetailScreen(Screen[bool]):
         self._fill_invoices([view.invoice, *view.others])
         self._fill_contacts(view.contacts)
         self._fill_history(view.history)
-        if self.pending_show is not None:
-            self.pending_show()
+        if self.opening is not None:
+            self.opening.done()
 
     def _show_status(self, view: InvoiceView) -> None:
         """Holds, credit, tasks and payments to confirm: what changes the call."""
@@ -745,7 +744,51 @@ KEPT_SCREEN = "detail"
 
 #: How long the kept screen, refilled off screen, waits for its invoice before it shows
 #: with the loading header (a slow database): under this, it shows once, with its data.
-SHOW_LOADING_AFTER = 0.1
+SHOW_LOADING_AFTER = 0.2
+
+#: How long keys typed while an invoice opens wait for it, at most: then they go to the
+#: screen as it is (so that a slow database never swallows escape).
+HOLD_KEYS_AT_MOST = 1.0
+
+
+class Opening:
+    """An invoice being opened in a detail screen: the screen is pushed once (at once
+    when it is new, else when the invoice is read or after SHOW_LOADING_AFTER), and the
+    keys typed meanwhile are held until the invoice shows (or HOLD_KEYS_AT_MOST)."""
+
+    def __init__(
+        self,
+        app: TotalfactApp,
+        screen: DetailScreen,
+        callback: Callable[[bool | None], None] | None,
+    ) -> None:
+        self.app = app
+        self.screen = screen
+        self.callback = callback
+        self.pushed = False
+
+    def start(self) -> None:
+        self.screen.opening = self
+        self.app.hold_keys()
+        self.app.set_timer(SHOW_LOADING_AFTER, self.push)
+        self.app.set_timer(HOLD_KEYS_AT_MOST, self.done)
+
+    def push(self) -> None:
+        if not self.pushed and self.screen.opening is self:
+            self.pushed = True
+            self.app.push_screen(self.screen, self.callback)
+
+    def done(self) -> None:
+        """The invoice shows (or it is taking long): push, and deliver the keys."""
+        if self.screen.opening is self:
+            self.push()
+            self.give_up()
+
+    def give_up(self) -> None:
+        """The invoice could not be read: the keys go to whatever screen is shown."""
+        if self.screen.opening is self:
+            self.screen.opening = None
+            self.app.release_keys()
 
 
 def show_detail(
@@ -754,33 +797,26 @@ def show_detail(
     day: date,
     callback: Callable[[bool | None], None] | None = None,
 ) -> None:
-    """Push the detail screen of an invoice; ``callback`` gets whether an action was
-    logged. The kept screen, when idle, is refilled off screen and pushed as soon as
-    its invoice is read; keys typed meanwhile are held for it. Otherwise (the first
-    time, or while the kept one is shown or busy) a new screen is pushed at once."""
-    if not app.is_screen_installed(KEPT_SCREEN):
-        screen = DetailScreen(document_id, day)
-        app.install_screen(screen, KEPT_SCREEN)
-        app.push_screen(screen, callback)
-        return
-    kept = app.get_screen(KEPT_SCREEN, DetailScreen)
-    if kept.pending_show is not None:
+    """Open the detail screen of an invoice; ``callback`` gets whether an action was
+    logged. The kept screen, when idle, is refilled off screen and pushed once its
+    invoice is read; otherwise (the first time, or while the kept one is in use) a new
+    screen is pushed at once. Either way keys typed until the invoice shows go to it."""
+    kept = (
+        app.get_screen(KEPT_SCREEN, DetailScreen) if app.is_screen_installed(KEPT_SCREEN) else None
+    )
+    if kept is not None and kept.opening is not None:
         return  # still opening the last one
-    if not kept.is_idle():
-        app.push_screen(DetailScreen(document_id, day), callback)
+    if kept is not None and kept.is_idle():
+        opening = Opening(app, kept, callback)
+        opening.start()
+        kept.refill(document_id, day)
         return
-
-    def push() -> None:
-        if kept.pending_show is not push:
-            return  # pushed already, or given up (see _not_loaded)
-        kept.pending_show = None
-        app.push_screen(kept, callback)
-        app.release_keys()
-
-    kept.pending_show = push
-    app.hold_keys()
-    kept.refill(document_id, day)
-    app.set_timer(SHOW_LOADING_AFTER, push)
+    screen = DetailScreen(document_id, day)
+    if kept is None:
+        app.install_screen(screen, KEPT_SCREEN)
+    opening = Opening(app, screen, callback)
+    opening.start()
+    opening.push()
 
 
 #: Each table's columns: key, message key of the header, width.

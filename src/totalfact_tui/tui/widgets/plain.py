@@ -76,7 +76,8 @@ class TextTable(widgets.DataTable[Any]):
         # DataTable widens its columns to their cells only once it is idle, and its line
         # cache does not notice: a paint in between kept the columns cut to their
         # headers' width ("FE 1" for "FE 1235") until the cursor moved. Widen them now.
-        for column, cell in zip(self.ordered_columns, shown, strict=False):
+        # (The columns in their order: ours are never moved or removed.)
+        for column, cell in zip(self.columns.values(), shown, strict=False):
             if isinstance(cell, Text):
                 column.content_width = max(column.content_width, cell.cell_len)
         return row_key
