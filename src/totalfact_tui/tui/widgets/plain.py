@@ -55,6 +55,14 @@ class Select(widgets.Select[SelectType]):
         super().set_options(_plain_options(options))
 
 
+def _cell(value: object) -> object:
+    """A table cell: one line, cut with an ellipsis (rows are one line high; a text
+    that may not wrap also renders in a fraction of the time)."""
+    if isinstance(value, str):
+        return Text(value, end="", no_wrap=True, overflow="ellipsis")
+    return value
+
+
 class TextTable(widgets.DataTable[Any]):
     """A DataTable that never reads markup from its cells, and whose columns fit
     their cells from the first paint."""
@@ -66,7 +74,7 @@ class TextTable(widgets.DataTable[Any]):
         key: str | None = None,
         label: str | Text | None = None,
     ) -> RowKey:
-        shown = [plain(cell) for cell in cells]
+        shown = [_cell(cell) for cell in cells]
         row_key = super().add_row(
             *shown,
             height=height,
@@ -91,4 +99,4 @@ class TextTable(widgets.DataTable[Any]):
         update_width: bool = False,
     ) -> None:
         # (update_cell_at comes through here too.)
-        super().update_cell(row_key, column_key, plain(value), update_width=update_width)
+        super().update_cell(row_key, column_key, _cell(value), update_width=update_width)
