@@ -104,7 +104,9 @@ def measure_services(url: str) -> dict[str, tuple[float, float]]:
     results["detail open (service)"] = timed(
         lambda: load_invoice_view(database, document_id, TODAY, viewer.user_id), 50
     )
-    rows = iter(agenda.load_page(database, viewer, scope, TODAY, limit=60).rows)
+    # Calls are logged on rows 100 to 160: each moves its invoice to a later day, and
+    # the agenda's head (whose detail screens are timed) must stay the same run to run.
+    rows = iter(agenda.load_page(database, viewer, scope, TODAY, limit=160).rows[100:])
 
     def save() -> None:
         row = next(rows)

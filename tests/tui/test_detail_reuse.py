@@ -296,3 +296,44 @@ async def test_a_very_slow_read_never_swallows_escape(
         assert app.held_keys is None
         await settle(pilot)
         assert isinstance(app.screen, AgendaScreen)
+
+
+async def test_a_big_customers_invoices_come_in_two_parts(
+    make_app: MakeApp, demo_url: str, monkeypatch: Any
+) -> None:
+    from totalfact_tui.tui.screens import detail
+
+    monkeypatch.setattr(detail, "FIRST_INVOICES", 2)
+    shown: list[int] = []
+    real_show = DetailScreen._show
+
+    def counting_show(self: DetailScreen, view: Any) -> None:
+        real_show(self, view)
+        shown.append(self.query_one("#invoices", DataTable).row_count)
+
+    monkeypatch.setattr(DetailScreen, "_show", counting_show)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DetailScreen) and screen.view is not None
+        first = screen.document_id
+        customer = customers_of(demo_url, [first])[first]
+        everything = open_ids(demo_url, customer)
+        assert len(everything) > 3
+        assert shown == [3]  # the invoice and two others painted first
+        assert invoice_keys(screen) == everything  # then the rest, below them
+        assert screen.view.more_ids == ()
+        assert {screen.view.invoice.document_id} | {
+            row.document_id for row in screen.view.others
+        } == everything
+        keys = [int(str(key.value)) for key in screen.query_one("#invoices", DataTable).rows]
+        assert keys[0] == first and len(keys) == len(set(keys))
+        # Rows read for a view that has been read again since are dropped, not doubled.
+        stale = screen.view
+        await pilot.press("r")
+        await settle(pilot)
+        screen._show_more(stale, list(stale.others))
+        assert screen.query_one("#invoices", DataTable).row_count == len(everything)

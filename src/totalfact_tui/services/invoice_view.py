@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -83,6 +84,9 @@ class InvoiceView:
     confirmed: list[PaymentView] = field(default_factory=list)
     #: The call script of the customer's segment.
     script: str | None = None
+    #: The customer's other open invoices not read yet (see load_invoice_view's
+    #: ``others_limit``), oldest due first: read them with load_more_rows.
+    more_ids: tuple[int, ...] = ()
 
 
 def _as_datetime(day: date) -> datetime:
@@ -92,8 +96,17 @@ def _as_datetime(day: date) -> datetime:
 
 
 def load_invoice_view(
-    database: Database, document_id: int, day: date, user_id: int | None, lang: str = "es"
+    database: Database,
+    document_id: int,
+    day: date,
+    user_id: int | None,
+    lang: str = "es",
+    *,
+    others_limit: int | None = None,
 ) -> InvoiceView:
+    """Everything the detail screen shows of an invoice, in one transaction. With
+    ``others_limit``, only that many of the customer's other open invoices are read
+    (the oldest due); the rest are left in ``more_ids``. The balances count them all."""
     with database.read() as session:
         document = session.get(Document, document_id)
         if document is None or document.customer_id is None:
@@ -147,9 +160,11 @@ def load_invoice_view(
             promises_kept=kept.get("cumplida", 0),
             promises_broken=kept.get("incumplida", 0) + kept.get("parcial", 0),
         )
-        rows = agenda_rows(
-            session, [document_id, *[i for i in open_ids if i != document_id]], day, user_id
-        )
+        other_ids = [i for i in open_ids if i != document_id]
+        more_ids: list[int] = []
+        if others_limit is not None:
+            other_ids, more_ids = other_ids[:others_limit], other_ids[others_limit:]
+        rows = agenda_rows(session, [document_id, *other_ids], day, user_id)
         history = _history(session, customer.id, lang)
         return InvoiceView(
             header,
@@ -167,7 +182,16 @@ def load_invoice_view(
                 session, customer_id=customer.id, status="confirmed", limit=REVERSIBLE_PAYMENTS
             ),
             script=_script_text(script_for(session, customer.segment)),
+            more_ids=tuple(more_ids),
         )
+
+
+def load_more_rows(
+    database: Database, document_ids: Iterable[int], day: date, user_id: int | None
+) -> list[AgendaRow]:
+    """The agenda rows of ``document_ids`` (a view's ``more_ids``), in that order."""
+    with database.read() as session:
+        return agenda_rows(session, list(document_ids), day, user_id)
 
 
 def _script_text(script: Script | None) -> str | None:

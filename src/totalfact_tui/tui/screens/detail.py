@@ -8,6 +8,7 @@ showing it before its data came meant laying it out twice."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from time import monotonic
 from typing import TYPE_CHECKING, Any
@@ -129,7 +130,7 @@ class DetailScreen(Screen[bool]):
                 table.add_column(t(label), key=key, width=width)
         invoices = self.query_one("#invoices", DataTable)
         invoices.focus()
-        self.load()
+        self.load(first=True)
 
     def is_idle(self) -> bool:
         """Off the screen stack, not about to show, and no worker of it still running:
@@ -155,11 +156,13 @@ class DetailScreen(Screen[bool]):
             table.clear()
             table.scroll_home(animate=False, immediate=True)
         self.set_focus(self.query_one("#invoices", DataTable))
-        self.load()
+        self.load(first=True)
 
     # -- loading ------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="detail")
-    def load(self) -> None:
+    def load(self, first: bool = False) -> None:
+        """Read the invoice; the ``first`` time, a big customer's other open invoices
+        beyond FIRST_INVOICES come a moment later (see _show_more)."""
         from totalfact_tui.services.invoice_view import load_invoice_view
         from totalfact_tui.services.notes import mark_read
         from totalfact_tui.services.worklist import claim
@@ -174,12 +177,34 @@ class DetailScreen(Screen[bool]):
                 self.day,
                 context.viewer.user_id,
                 context.settings.lang,
+                others_limit=FIRST_INVOICES if first else None,
             )
             mark_read(context.database, context.viewer.user_id, self.document_id)
         except Exception as exc:
             self.app.call_from_thread(self._not_loaded, exc)
             return
         self.app.call_from_thread(self._show, view)
+
+    @work(thread=True, group="detail-more")
+    def load_more(self, view: InvoiceView) -> None:
+        from totalfact_tui.services.invoice_view import load_more_rows
+
+        context = self.context
+        try:
+            rows = load_more_rows(context.database, view.more_ids, self.day, context.viewer.user_id)
+        except Exception as exc:
+            self.app.call_from_thread(self.tui.report, exc)
+            return
+        self.app.call_from_thread(self._show_more, view, rows)
+
+    def _show_more(self, view: InvoiceView, rows: list[AgendaRow]) -> None:
+        """The rest of the customer's open invoices, below the ones shown."""
+        if self.view is not view:
+            return  # read again meanwhile (all of them), or another invoice
+        self.view = replace(view, others=[*view.others, *rows], more_ids=())
+        table = self.query_one("#invoices", DataTable)
+        for row in rows:
+            self._add_invoice(table, row)
 
     def _not_loaded(self, exc: Exception) -> None:
         if self.opening is not None:
@@ -221,6 +246,8 @@ class DetailScreen(Screen[bool]):
         self._fill_invoices([view.invoice, *view.others])
         self._fill_contacts(view.contacts)
         self._fill_history(view.history)
+        if view.more_ids:
+            self.load_more(view)
         if self.opening is not None:
             self.opening.done()
 
@@ -248,18 +275,21 @@ class DetailScreen(Screen[bool]):
         current = table.cursor_row
         table.clear()
         for row in rows:
-            table.add_row(
-                "✓" if row.document_id in self.selected else "",
-                fmt.document(row.dte_type, row.folio),
-                fmt.day(row.due_date),
-                str(row.days_overdue),
-                Text(fmt.money(row.balance), justify="right"),
-                fmt.state(row.state),
-                flags(row),
-                key=str(row.document_id),
-            )
+            self._add_invoice(table, row)
         if table.row_count:
             table.move_cursor(row=min(current, table.row_count - 1))
+
+    def _add_invoice(self, table: DataTable[Any], row: AgendaRow) -> None:
+        table.add_row(
+            "✓" if row.document_id in self.selected else "",
+            fmt.document(row.dte_type, row.folio),
+            fmt.day(row.due_date),
+            str(row.days_overdue),
+            Text(fmt.money(row.balance), justify="right"),
+            fmt.state(row.state),
+            flags(row),
+            key=str(row.document_id),
+        )
 
     def _fill_contacts(self, contacts: list[ContactView]) -> None:
         table = self.query_one("#contacts", DataTable)
@@ -738,6 +768,11 @@ class DetailScreen(Screen[bool]):
     def _invoice_chosen(self) -> None:
         self.action_toggle_invoice()
 
+
+#: How many of the customer's other open invoices the detail shows in its first paint;
+#: a big customer's others follow a moment later. Laying out and painting 370 rows
+#: took three times as long as 60.
+FIRST_INVOICES = 60
 
 #: The name the kept detail screen is installed under.
 KEPT_SCREEN = "detail"
