@@ -337,3 +337,54 @@ async def test_a_big_customers_invoices_come_in_two_parts(
         await settle(pilot)
         screen._show_more(stale, list(stale.others))
         assert screen.query_one("#invoices", DataTable).row_count == len(everything)
+
+
+async def test_opening_writes_only_to_mark_notes_read(make_app: MakeApp, demo_url: str) -> None:
+    """Opening an invoice marks its unread notes read; with none, it writes nothing
+    (a write takes SQLite's lock, which the watcher and the others wait for)."""
+    from sqlalchemy import event
+
+    from totalfact_tui.services.notes import add_note
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first, second = two_customers(app, demo_url)
+        assert app.context is not None
+        database = app.context.database
+        add_note(database, "mrojas", second, "Llamar a tesorería")
+        writes: list[str] = []
+
+        def record(_c: Any, _cur: Any, statement: str, *_rest: Any) -> None:
+            # SQLite's write transactions begin IMMEDIATE: they take the lock at once.
+            verbs = ("INSERT", "UPDATE", "DELETE", "BEGIN IMMEDIATE")
+            if statement.lstrip().upper().startswith(verbs):
+                writes.append(statement)
+
+        event.listen(database.engine, "before_cursor_execute", record)
+        try:
+            app.open_invoice(first)
+            await settle(pilot)
+            assert isinstance(app.screen, DetailScreen) and app.screen.view is not None
+            assert writes == []
+            await pilot.press("escape")
+            await settle(pilot)
+            app.open_invoice(second)
+            await settle(pilot)
+            assert isinstance(app.screen, DetailScreen) and app.screen.view is not None
+            assert any("note_reads" in w for w in writes), writes
+        finally:
+            event.remove(database.engine, "before_cursor_execute", record)
+        viewer = app.context.viewer.user_id
+    from sqlalchemy import select
+
+    from totalfact_tui.db.models import Note, NoteRead
+
+    check = open_app_database(demo_url)
+    try:
+        with check.read() as session:
+            note = session.scalars(select(Note).where(Note.document_id == second)).one()
+            read = session.get(NoteRead, (note.id, viewer))
+            assert read is not None
+    finally:
+        check.dispose()

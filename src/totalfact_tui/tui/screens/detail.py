@@ -179,7 +179,8 @@ class DetailScreen(Screen[bool]):
                 context.settings.lang,
                 others_limit=FIRST_INVOICES if first else None,
             )
-            mark_read(context.database, context.viewer.user_id, self.document_id)
+            if view.invoice.note_unread:  # else nothing to write (nor a lock to take)
+                mark_read(context.database, context.viewer.user_id, self.document_id)
         except Exception as exc:
             self.app.call_from_thread(self._not_loaded, exc)
             return
