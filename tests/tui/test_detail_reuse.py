@@ -80,6 +80,15 @@ async def back_and_open(pilot: Any, app: TotalfactApp, document_id: int) -> None
     await settle(pilot)
 
 
+async def open_row(pilot: Any, app: TotalfactApp) -> DetailScreen:
+    """Enter on the agenda's current row; the detail screen once it has settled."""
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, DetailScreen)
+    return screen
+
+
 async def test_the_kept_screen_shows_only_the_invoice_opened(
     make_app: MakeApp, demo_url: str
 ) -> None:
@@ -87,10 +96,8 @@ async def test_the_kept_screen_shows_only_the_invoice_opened(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         first, second = two_customers(app, demo_url)
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, DetailScreen) and screen.view is not None
+        screen = await open_row(pilot, app)
+        assert screen.view is not None
         first_name = screen.view.customer.name
         # Leave traces: another invoice marked, a call logged, the cursor moved down.
         if len(invoice_keys(screen)) > 1:
@@ -169,10 +176,8 @@ async def test_a_read_for_the_last_invoice_is_never_shown(make_app: MakeApp, dem
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         first, second = two_customers(app, demo_url)
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, DetailScreen) and screen.view is not None
+        screen = await open_row(pilot, app)
+        assert screen.view is not None
         stale = screen.view
         await back_and_open(pilot, app, second)
         assert app.screen is screen
@@ -187,10 +192,7 @@ async def test_a_kept_screen_in_use_is_left_alone(make_app: MakeApp, demo_url: s
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         first, second = two_customers(app, demo_url)
-        await pilot.press("enter")
-        await settle(pilot)
-        kept = app.screen
-        assert isinstance(kept, DetailScreen)
+        kept = await open_row(pilot, app)
         # Shown: another invoice opened from the palette gets a screen of its own.
         app.open_invoice(second)
         await settle(pilot)
@@ -223,8 +225,7 @@ async def test_an_invoice_that_cannot_be_read_leaves_the_agenda(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_row(pilot, app)
         await pilot.press("escape")
         await settle(pilot)
         app.open_invoice(987_654_321)
@@ -251,9 +252,7 @@ async def test_a_slow_read_shows_the_loading_screen_first(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         _first, second = two_customers(app, demo_url)
-        await pilot.press("enter")
-        await settle(pilot)
-        kept = app.screen
+        kept = await open_row(pilot, app)
         await pilot.press("escape")
         await settle(pilot)
         monkeypatch.setattr(invoice_view, "load_invoice_view", slow)
@@ -315,10 +314,8 @@ async def test_a_big_customers_invoices_come_in_two_parts(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, DetailScreen) and screen.view is not None
+        screen = await open_row(pilot, app)
+        assert screen.view is not None
         first = screen.document_id
         customer = customers_of(demo_url, [first])[first]
         everything = open_ids(demo_url, customer)

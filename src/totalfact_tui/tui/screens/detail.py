@@ -842,17 +842,15 @@ def show_detail(
     )
     if kept is not None and kept.opening is not None:
         return  # still opening the last one
-    if kept is not None and kept.is_idle():
-        opening = Opening(app, kept, callback)
-        opening.start()
-        kept.refill(document_id, day)
-        return
-    screen = DetailScreen(document_id, day)
+    screen = kept if kept is not None and kept.is_idle() else DetailScreen(document_id, day)
     if kept is None:
         app.install_screen(screen, KEPT_SCREEN)
     opening = Opening(app, screen, callback)
     opening.start()
-    opening.push()
+    if screen is kept:
+        screen.refill(document_id, day)
+    else:
+        opening.push()
 
 
 #: Each table's columns: key, message key of the header, width.
