@@ -306,8 +306,8 @@ async def test_a_big_customers_invoices_come_in_two_parts(
     shown: list[int] = []
     real_show = DetailScreen._show
 
-    def counting_show(self: DetailScreen, view: Any) -> None:
-        real_show(self, view)
+    def counting_show(self: DetailScreen, view: Any, opened: bool = True) -> None:
+        real_show(self, view, opened)
         shown.append(self.query_one("#invoices", DataTable).row_count)
 
     monkeypatch.setattr(DetailScreen, "_show", counting_show)

@@ -81,6 +81,7 @@ class AgendaScreen(Screen[None]):
         self.loading_more = False
         self.expanded: set[int] = set()
         self.search_timer: Timer | None = None
+        self.preview_timer: Timer | None = None
         self.restore_key: str | None = None
         #: Rows seen on this agenda (by invoice), and those selected for batch work.
         self.rows_by_id: dict[int, AgendaRow] = {}
@@ -284,6 +285,24 @@ class AgendaScreen(Screen[None]):
             self.load_more()
 
     # -- opening rows -------------------------------------------------------------------
+    @on(DataTable.RowHighlighted, "#agenda-table")
+    def _rest_on_row(self, event: DataTable.RowHighlighted) -> None:
+        """The cursor resting on an invoice reads it ahead (see preview_detail)."""
+        from totalfact_tui.tui.screens.detail import PREVIEW_AFTER
+
+        if self.preview_timer is not None:
+            self.preview_timer.stop()
+        key = event.row_key.value or ""
+        if key.startswith("d:"):
+            document_id = int(key[2:])
+            self.preview_timer = self.set_timer(PREVIEW_AFTER, lambda: self._preview(document_id))
+
+    def _preview(self, document_id: int) -> None:
+        from totalfact_tui.tui.screens.detail import preview_detail
+
+        if self.is_current and self.day is not None:
+            preview_detail(self.tui, document_id, self.day)
+
     @on(DataTable.RowSelected, "#agenda-table")
     def _selected(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value or ""

@@ -3,7 +3,9 @@ of a call a key away. Reads and writes run in workers; the screen never waits.
 
 One detail screen is kept between invoices and refilled off screen (`show_detail`):
 building it anew (compose, styles, layout) was most of the time to open an invoice, and
-showing it before its data came meant laying it out twice."""
+showing it before its data came meant laying it out twice. Resting on an agenda row
+reads its invoice into the kept screen before Enter (`preview_detail`): Enter then only
+shows it, and reads it again to confirm."""
 
 from __future__ import annotations
 
@@ -95,6 +97,13 @@ class DetailScreen(Screen[bool]):
         self.call_timer: Timer | None = None
         #: The invoice being opened, until it shows (see show_detail).
         self.opening: Opening | None = None
+        #: When the view shown was read (monotonic clock), and whether by an opening
+        #: (which claims a pool item and marks notes read) or a preview (which writes
+        #: nothing).
+        self.read_at = 0.0
+        self.opened = False
+        #: The invoice a read is under way for, until it shows (or fails).
+        self.reading_for: int | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="detail-top", classes="title-bar"):
@@ -133,18 +142,42 @@ class DetailScreen(Screen[bool]):
         self.load(first=True)
 
     def is_idle(self) -> bool:
-        """Off the screen stack, not about to show, and no worker of it still running:
-        safe to refill."""
+        """Off the screen stack, not about to show, and no worker of it still running
+        but reads (whose views are dropped once another invoice is asked for): safe to
+        refill."""
         if self in self.app.screen_stack or self.opening is not None:
             return False
-        return not any(worker.node is self and worker.is_running for worker in self.app.workers)
+        return not any(
+            worker.node is self and worker.is_running and worker.group not in _READS
+            for worker in self.app.workers
+        )
 
-    def refill(self, document_id: int, day: date) -> None:
+    def holds(self, document_id: int, day: date) -> bool:
+        """Whether this screen holds ``document_id`` (read lately), or is reading it."""
+        if self.document_id != document_id or self.day != day:
+            return False
+        if self.reading_for == document_id:
+            return True
+        return self.view is not None and monotonic() - self.read_at < PREVIEW_FRESH_FOR
+
+    def open(self, document_id: int, day: date) -> None:
+        """Open ``document_id`` (self.opening is set): shown at once when previewed,
+        then read again, which claims it and marks its notes read and repaints only
+        what changed; when its preview is still being read, shown once it is."""
+        if not self.holds(document_id, day):
+            self.refill(document_id, day)
+        elif self.view is not None and self.opening is not None:
+            self.opening.done()
+            self.call_after_refresh(self.load)  # not competing with the first paint
+        # else: the preview's read is under way; _show pushes the screen.
+
+    def refill(self, document_id: int, day: date, *, preview: bool = False) -> None:
         """Read another invoice: the state of the last one goes, the loading header
-        shows until the new one is read."""
+        shows until the new one is read. A ``preview`` writes nothing."""
         self.document_id = document_id
         self.day = day
         self.view = None
+        self.opened = False
         self.selected = {document_id}
         self.logged = False
         self.end_call()
@@ -156,35 +189,40 @@ class DetailScreen(Screen[bool]):
             table.clear()
             table.scroll_home(animate=False, immediate=True)
         self.set_focus(self.query_one("#invoices", DataTable))
-        self.load(first=True)
+        self.load(first=True, preview=preview)
 
     # -- loading ------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="detail")
-    def load(self, first: bool = False) -> None:
+    def load(self, first: bool = False, preview: bool = False) -> None:
         """Read the invoice; the ``first`` time, a big customer's other open invoices
         beyond FIRST_INVOICES come a moment later (see _show_more)."""
+        self.reading_for = self.document_id
+        self._read(self.document_id, self.day, first, preview)
+
+    @work(thread=True, exclusive=True, group="detail")
+    def _read(self, document_id: int, day: date, first: bool, preview: bool) -> None:
         from totalfact_tui.services.invoice_view import load_invoice_view
         from totalfact_tui.services.notes import mark_read
         from totalfact_tui.services.worklist import claim
 
         context = self.context
         try:
-            # Opening a group pool item starts working it (the others see who has it).
-            claim(context.database, context.viewer.username, self.document_id, self.day)
+            if not preview:
+                # Opening a group pool item starts working it (the others see who has it).
+                claim(context.database, context.viewer.username, document_id, day)
             view = load_invoice_view(
                 context.database,
-                self.document_id,
-                self.day,
+                document_id,
+                day,
                 context.viewer.user_id,
                 context.settings.lang,
                 others_limit=FIRST_INVOICES if first else None,
             )
-            if view.invoice.note_unread:  # else nothing to write (nor a lock to take)
-                mark_read(context.database, context.viewer.user_id, self.document_id)
+            if view.invoice.note_unread and not preview:  # else nothing to write
+                mark_read(context.database, context.viewer.user_id, document_id)
         except Exception as exc:
-            self.app.call_from_thread(self._not_loaded, exc)
+            self.app.call_from_thread(self._not_loaded, exc, document_id, preview)
             return
-        self.app.call_from_thread(self._show, view)
+        self.app.call_from_thread(self._show, view, not preview)
 
     @work(thread=True, group="detail-more")
     def load_more(self, view: InvoiceView) -> None:
@@ -207,14 +245,27 @@ class DetailScreen(Screen[bool]):
         for row in rows:
             self._add_invoice(table, row)
 
-    def _not_loaded(self, exc: Exception) -> None:
+    def _not_loaded(self, exc: Exception, document_id: int, preview: bool) -> None:
+        if document_id != self.document_id:
+            return  # read for an invoice this screen showed before
+        self.reading_for = None
         if self.opening is not None:
             self.opening.give_up()
+        elif preview:
+            return  # nobody asked yet: Enter reads it again, and tells what fails
         self.tui.report(exc)
 
-    def _show(self, view: InvoiceView) -> None:
+    def _show(self, view: InvoiceView, opened: bool = True) -> None:
         if view.invoice.document_id != self.document_id:
             return  # read for an invoice this screen showed before
+        self.reading_for = None
+        self.read_at = monotonic()
+        self.opened = opened
+        if view == self.view:  # read again, unchanged: nothing to paint
+            self.view = view
+            if view.more_ids:
+                self.load_more(view)  # (any earlier one is dropped: not for this view)
+            return
         self.view = view
         customer = view.customer
         self.query_one("#customer-header", Static).update(
@@ -251,6 +302,8 @@ class DetailScreen(Screen[bool]):
             self.load_more(view)
         if self.opening is not None:
             self.opening.done()
+            if not opened:  # a preview, opened before it was read: now the opening
+                self.call_after_refresh(self.load)
 
     def _show_status(self, view: InvoiceView) -> None:
         """Holds, credit, tasks and payments to confirm: what changes the call."""
@@ -786,6 +839,17 @@ SHOW_LOADING_AFTER = 0.2
 #: screen as it is (so that a slow database never swallows escape).
 HOLD_KEYS_AT_MOST = 1.0
 
+#: How long the cursor rests on an agenda row before its invoice is read into the kept
+#: screen (a preview): moving down the agenda reads nothing.
+PREVIEW_AFTER = 0.1
+
+#: How long a preview is shown at once on Enter (and read again); an older one is read
+#: again first, as an invoice not previewed.
+PREVIEW_FRESH_FOR = 60.0
+
+#: The worker groups that only read: a screen with one of them running may be refilled.
+_READS = ("detail", "detail-more")
+
 
 class Opening:
     """An invoice being opened in a detail screen: the screen is pushed once (at once
@@ -837,9 +901,7 @@ def show_detail(
     logged. The kept screen, when idle, is refilled off screen and pushed once its
     invoice is read; otherwise (the first time, or while the kept one is in use) a new
     screen is pushed at once. Either way keys typed until the invoice shows go to it."""
-    kept = (
-        app.get_screen(KEPT_SCREEN, DetailScreen) if app.is_screen_installed(KEPT_SCREEN) else None
-    )
+    kept = _kept_screen(app)
     if kept is not None and kept.opening is not None:
         return  # still opening the last one
     screen = kept if kept is not None and kept.is_idle() else DetailScreen(document_id, day)
@@ -848,9 +910,25 @@ def show_detail(
     opening = Opening(app, screen, callback)
     opening.start()
     if screen is kept:
-        screen.refill(document_id, day)
+        screen.open(document_id, day)
     else:
         opening.push()
+
+
+def preview_detail(app: TotalfactApp, document_id: int, day: date) -> None:
+    """Read ``document_id`` into the kept detail screen, off screen, so that opening it
+    shows it at once. Writes nothing; does nothing before the first opening (there is
+    no kept screen yet) or while the kept one is in use."""
+    kept = _kept_screen(app)
+    if kept is None or not kept.is_idle() or kept.holds(document_id, day):
+        return
+    kept.refill(document_id, day, preview=True)
+
+
+def _kept_screen(app: TotalfactApp) -> DetailScreen | None:
+    if not app.is_screen_installed(KEPT_SCREEN):
+        return None
+    return app.get_screen(KEPT_SCREEN, DetailScreen)
 
 
 #: Each table's columns: key, message key of the header, width.
