@@ -194,8 +194,8 @@ async def test_an_old_preview_is_read_again_before_it_shows(
         reads.delay = 0.1
         app.simulate_key("enter")
         await pilot.pause(0.02)
-        assert isinstance(app.screen, AgendaScreen)  # not shown: being read again
-        assert kept.view is None
+        assert kept.view is None  # being read again, and not painted meanwhile
+        assert kept.opening is not None and kept.opening.unpainted is not None
         await settle(pilot)
         assert app.screen is kept and kept.view is not None
         assert reads.ids == [second]
@@ -270,3 +270,70 @@ async def test_no_preview_while_the_kept_screen_is_busy(
             release.set()
         await settle(pilot)
         assert customers_of(demo_url, [second])
+
+
+async def test_an_invoice_not_read_ahead_is_painted_once_with_its_data(
+    make_app: MakeApp, demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enter on a row not read ahead: the kept screen is pushed at once, to be styled
+    while the invoice is read, but nothing is painted until it has its data (the agenda
+    stays as it was): no frame shows its loading header."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        _first, second = two_customers(app, demo_url)
+        kept = await kept_screen(pilot, app)
+        reads = Reads(monkeypatch)
+        reads.delay = 0.1  # under SHOW_LOADING_AFTER
+        frames: list[tuple[object, bool]] = []
+        # Textual has no public "frame written" event: App._display writes a frame.
+        display = app._display
+
+        def recorded(*args: Any) -> None:
+            frames.append((app.screen, kept.view is not None))
+            display(*args)
+
+        monkeypatch.setattr(app, "_display", recorded)
+        table = app.screen.query_one(AgendaTable)
+        table.move_cursor(row=table.get_row_index(f"d:{second}"))
+        app.simulate_key("enter")  # at once: nothing read ahead
+        await settle(pilot)
+        assert app.screen is kept and kept.document_id == second
+        assert (kept, True) in frames
+        assert (kept, False) not in frames
+
+
+async def test_a_big_customer_read_ahead_is_not_painted_again_when_opened(
+    make_app: MakeApp, demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read ahead, a big customer's invoices come in two parts; the opening's read, of
+    the first part, finds it unchanged: nothing is painted again (a repaint of every
+    invoice took half a second for a customer with 1,200)."""
+    from tests.tui.test_detail_reuse import invoice_keys, open_ids
+
+    monkeypatch.setattr(detail, "FIRST_INVOICES", 2)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first, _second = two_customers(app, demo_url)
+        kept = await kept_screen(pilot, app)
+        table = app.screen.query_one(AgendaTable)
+        ids = [int(str(k.value)[2:]) for k in table.rows if str(k.value).startswith("d:")]
+        customers = customers_of(demo_url, ids)
+        # The invoice (not the one opened) of the customer with most open invoices.
+        second, everything = max(
+            ((i, open_ids(demo_url, customers[i])) for i in ids if i != first),
+            key=lambda pair: len(pair[1]),
+        )
+        assert len(everything) > 3
+        await rest_on(pilot, app, second)
+        assert invoice_keys(kept) == everything
+        painted: list[int] = []
+        monkeypatch.setattr(kept, "_fill_invoices", lambda rows: painted.append(len(rows)))
+        reads = Reads(monkeypatch)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is kept and reads.ids == [second]
+        assert painted == []
+        assert invoice_keys(kept) == everything
+        assert kept.opened

@@ -10,6 +10,7 @@ shows it, and reads it again to confirm."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import date
 from time import monotonic
@@ -102,6 +103,8 @@ class DetailScreen(Screen[bool]):
         #: nothing).
         self.read_at = 0.0
         self.opened = False
+        #: The view as read (self.view also has the rows added by _show_more).
+        self.read_view: InvoiceView | None = None
         #: The invoice a read is under way for, until it shows (or fails).
         self.reading_for: int | None = None
 
@@ -164,12 +167,18 @@ class DetailScreen(Screen[bool]):
         """Open ``document_id`` (self.opening is set): shown at once when previewed,
         then read again, which claims it and marks its notes read and repaints only
         what changed; when its preview is still being read, shown once it is."""
+        opening = self.opening
+        assert opening is not None
         if not self.holds(document_id, day):
             self.refill(document_id, day)
-        elif self.view is not None and self.opening is not None:
-            self.opening.done()
-            self.call_after_refresh(self.load)  # not competing with the first paint
-        # else: the preview's read is under way; _show pushes the screen.
+            opening.push_unpainted()
+        elif self.view is not None:
+            opening.done()
+            # Read again (as it was read ahead: the first FIRST_INVOICES), once the
+            # first paint is done rather than competing with it.
+            self.call_after_refresh(self.load, True)
+        else:  # the preview's read is under way; _show shows the screen
+            opening.push_unpainted()
 
     def refill(self, document_id: int, day: date, *, preview: bool = False) -> None:
         """Read another invoice: the state of the last one goes, the loading header
@@ -177,6 +186,7 @@ class DetailScreen(Screen[bool]):
         self.document_id = document_id
         self.day = day
         self.view = None
+        self.read_view = None
         self.opened = False
         self.selected = {document_id}
         self.logged = False
@@ -193,8 +203,8 @@ class DetailScreen(Screen[bool]):
 
     # -- loading ------------------------------------------------------------------------
     def load(self, first: bool = False, preview: bool = False) -> None:
-        """Read the invoice; the ``first`` time, a big customer's other open invoices
-        beyond FIRST_INVOICES come a moment later (see _show_more)."""
+        """Read the invoice; with ``first``, a big customer's other open invoices beyond
+        FIRST_INVOICES come a moment later (see _show_more)."""
         self.reading_for = self.document_id
         self._read(self.document_id, self.day, first, preview)
 
@@ -260,13 +270,11 @@ class DetailScreen(Screen[bool]):
             return  # read for an invoice this screen showed before
         self.reading_for = None
         self.read_at = monotonic()
+        self.opened = self.opened or opened
+        if view == self.read_view:
+            return  # read again, unchanged: nothing to paint
         self.opened = opened
-        if view == self.view:  # read again, unchanged: nothing to paint
-            self.view = view
-            if view.more_ids:
-                self.load_more(view)  # (any earlier one is dropped: not for this view)
-            return
-        self.view = view
+        self.read_view = self.view = view
         customer = view.customer
         self.query_one("#customer-header", Static).update(
             t(
@@ -303,7 +311,7 @@ class DetailScreen(Screen[bool]):
         if self.opening is not None:
             self.opening.done()
             if not opened:  # a preview, opened before it was read: now the opening
-                self.call_after_refresh(self.load)
+                self.call_after_refresh(self.load, True)
 
     def _show_status(self, view: InvoiceView) -> None:
         """Holds, credit, tasks and payments to confirm: what changes the call."""
@@ -852,9 +860,10 @@ _READS = ("detail", "detail-more")
 
 
 class Opening:
-    """An invoice being opened in a detail screen: the screen is pushed once (at once
-    when it is new, else when the invoice is read or after SHOW_LOADING_AFTER), and the
-    keys typed meanwhile are held until the invoice shows (or HOLD_KEYS_AT_MOST)."""
+    """An invoice being opened in a detail screen: the screen is pushed once, and shows
+    at once when it is new (with its loading header), else when the invoice is read or
+    after SHOW_LOADING_AFTER; the keys typed meanwhile are held until the invoice shows
+    (or HOLD_KEYS_AT_MOST)."""
 
     def __init__(
         self,
@@ -866,11 +875,13 @@ class Opening:
         self.screen = screen
         self.callback = callback
         self.pushed = False
+        #: While the screen is pushed but not painted (see push_unpainted).
+        self.unpainted: AbstractContextManager[None] | None = None
 
     def start(self) -> None:
         self.screen.opening = self
         self.app.hold_keys()
-        self.app.set_timer(SHOW_LOADING_AFTER, self.push)
+        self.app.set_timer(SHOW_LOADING_AFTER, self.show)
         self.app.set_timer(HOLD_KEYS_AT_MOST, self.done)
 
     def push(self) -> None:
@@ -878,17 +889,40 @@ class Opening:
             self.pushed = True
             self.app.push_screen(self.screen, self.callback)
 
-    def done(self) -> None:
-        """The invoice shows (or it is taking long): push, and deliver the keys."""
-        if self.screen.opening is self:
-            self.push()
-            self.give_up()
+    def push_unpainted(self) -> None:
+        """Push the screen now, while its invoice is read, and paint nothing (the screen
+        below stays as it is) until it shows: its styles are applied meanwhile, not
+        after the invoice comes. Nothing is painted for at most SHOW_LOADING_AFTER."""
+        if self.pushed or self.screen.opening is not self:
+            return
+        self.unpainted = self.app.batch_update()
+        self.unpainted.__enter__()
+        self.push()
 
-    def give_up(self) -> None:
-        """The invoice could not be read: the keys go to whatever screen is shown."""
+    def show(self) -> None:
+        """Push the screen if it is not yet, and paint it as it is."""
+        self.push()
+        if self.unpainted is not None:
+            unpainted, self.unpainted = self.unpainted, None
+            unpainted.__exit__(None, None, None)
+
+    def done(self) -> None:
+        """The invoice shows (or it is taking long): show it, and deliver the keys."""
         if self.screen.opening is self:
+            self.show()
             self.screen.opening = None
             self.app.release_keys()
+
+    def give_up(self) -> None:
+        """The invoice could not be read: a screen never painted goes, and the keys go
+        to whatever screen is shown."""
+        if self.screen.opening is not self:
+            return
+        self.screen.opening = None
+        if self.unpainted is not None and self.app.screen is self.screen:
+            self.app.pop_screen()
+        self.show()
+        self.app.release_keys()
 
 
 def show_detail(
