@@ -360,21 +360,18 @@ def reverse_payment(
 
 def customer_credit(session: Session, customer_id: int) -> int:
     """Confirmed money of the customer not applied to any invoice (over-payments)."""
-    received = session.scalar(
-        select(func.coalesce(func.sum(Payment.amount), 0)).where(
-            Payment.customer_id == customer_id,
-            Payment.status == PaymentStatus.CONFIRMED.value,
-        )
+    confirmed = (Payment.customer_id == customer_id) & (
+        Payment.status == PaymentStatus.CONFIRMED.value
     )
-    applied = session.scalar(
+    received = select(func.coalesce(func.sum(Payment.amount), 0)).where(confirmed).scalar_subquery()
+    applied = (
         select(func.coalesce(func.sum(PaymentAllocation.amount), 0))
         .join(Payment, Payment.id == PaymentAllocation.payment_id)
-        .where(
-            Payment.customer_id == customer_id,
-            Payment.status == PaymentStatus.CONFIRMED.value,
-        )
+        .where(confirmed)
+        .scalar_subquery()
     )
-    return int(received or 0) - int(applied or 0)
+    received_total, applied_total = session.execute(select(received, applied)).one()
+    return int(received_total or 0) - int(applied_total or 0)
 
 
 def list_payments(

@@ -831,10 +831,10 @@ class DetailScreen(Screen[bool]):
         self.action_toggle_invoice()
 
 
-#: How many of the customer's other open invoices the detail shows in its first paint;
-#: a big customer's others follow a moment later. Laying out and painting 370 rows
-#: took three times as long as 60.
-FIRST_INVOICES = 60
+#: How many of the customer's other open invoices the detail shows in its first paint
+#: (more than its table shows on a 50-line terminal); a big customer's others follow a
+#: moment later. Each row is read, added, measured and laid out before that paint.
+FIRST_INVOICES = 30
 
 #: The name the kept detail screen is installed under.
 KEPT_SCREEN = "detail"
