@@ -150,6 +150,55 @@ async def test_a_preview_writes_nothing_and_the_opening_does(
             event.remove(database.engine, "before_cursor_execute", record)
 
 
+async def test_a_pool_item_is_claimed_by_opening_it_not_by_reading_it_ahead(
+    make_app: MakeApp, demo_url: str
+) -> None:
+    from sqlalchemy import select
+
+    from totalfact_tui.db.models import Document, User
+    from totalfact_tui.services.database import open_app_database
+
+    def claims(document_id: int) -> str | None:
+        database = open_app_database(demo_url)
+        try:
+            with database.read() as session:
+                return session.scalar(
+                    select(User.username)
+                    .join(Document, Document.claimed_by_id == User.id)
+                    .where(Document.id == document_id)
+                )
+        finally:
+            database.dispose()
+
+    app = make_app(username="jsoto")  # a member of the demo's pool group
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first, _second = two_customers(app, demo_url)
+        kept = await kept_screen(pilot, app)
+        table = app.screen.query_one(AgendaTable)
+        ids = [int(str(k.value)[2:]) for k in table.rows if str(k.value).startswith("d:")]
+        database = open_app_database(demo_url)
+        try:
+            with database.read() as session:
+                pool = session.scalars(
+                    select(Document.id).where(
+                        Document.id.in_([i for i in ids if i != first]),
+                        Document.collector_id.is_(None),
+                        Document.group_id.is_not(None),
+                    )
+                ).first()
+        finally:
+            database.dispose()
+        assert pool is not None, "the demo's pool group has items on jsoto's agenda"
+        await rest_on(pilot, app, pool)
+        assert kept.view is not None and kept.document_id == pool
+        assert claims(pool) is None
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is kept
+        assert claims(pool) == "jsoto"
+
+
 async def test_what_changed_since_the_preview_shows_once_opened(
     make_app: MakeApp, demo_url: str
 ) -> None:
@@ -312,7 +361,7 @@ async def test_a_big_customer_read_ahead_is_not_painted_again_when_opened(
     from tests.tui.test_detail_reuse import invoice_keys, open_ids
 
     monkeypatch.setattr(detail, "FIRST_INVOICES", 2)
-    app = make_app()
+    app = make_app(username="jsoto")  # a member of the demo's pool group
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         first, _second = two_customers(app, demo_url)

@@ -216,9 +216,6 @@ class DetailScreen(Screen[bool]):
 
         context = self.context
         try:
-            if not preview:
-                # Opening a group pool item starts working it (the others see who has it).
-                claim(context.database, context.viewer.username, document_id, day)
             view = load_invoice_view(
                 context.database,
                 document_id,
@@ -227,12 +224,20 @@ class DetailScreen(Screen[bool]):
                 context.settings.lang,
                 others_limit=FIRST_INVOICES if first else None,
             )
-            if view.invoice.note_unread and not preview:  # else nothing to write
-                mark_read(context.database, context.viewer.user_id, document_id)
         except Exception as exc:
             self.app.call_from_thread(self._not_loaded, exc, document_id, preview)
             return
         self.app.call_from_thread(self._show, view, not preview)
+        if preview:
+            return
+        # What opening writes, once the invoice shows rather than before: a group pool
+        # item is being worked (the others see who has it), and the notes shown are read.
+        try:
+            claim(context.database, context.viewer.username, document_id, day)
+            if view.invoice.note_unread:  # else nothing to write (nor a lock to take)
+                mark_read(context.database, context.viewer.user_id, document_id)
+        except Exception as exc:
+            self.app.call_from_thread(self.tui.report, exc)
 
     @work(thread=True, group="detail-more")
     def load_more(self, view: InvoiceView) -> None:
