@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 from textual.widgets import DataTable
 
 from tests.tui.conftest import settle
-from tests.tui.test_detail_reuse import customers_of, header, two_customers, type_ahead
+from tests.tui.test_detail_reuse import (
+    customers_of,
+    header,
+    two_customers,
+    type_ahead,
+    writes_to,
+)
 from totalfact_tui.services import invoice_view
 from totalfact_tui.services.actions import ActionForm, log_action
 from totalfact_tui.tui.app import TotalfactApp
@@ -46,16 +53,25 @@ class Reads:
         monkeypatch.setattr(invoice_view, "load_invoice_view", counted)
 
 
-async def kept_screen(pilot: Any, app: TotalfactApp) -> DetailScreen:
-    """Open the agenda's first row and go back: the kept screen exists from then on."""
-    await pilot.press("enter")
-    await settle(pilot)
-    screen = app.screen
-    assert isinstance(screen, DetailScreen)
-    await pilot.press("escape")
-    await settle(pilot)
-    assert isinstance(app.screen, AgendaScreen)
-    return screen
+@asynccontextmanager
+async def opened_once(
+    make_app: MakeApp, demo_url: str, **settings: Any
+) -> AsyncIterator[tuple[TotalfactApp, Any, DetailScreen, int, int]]:
+    """The app on its agenda, after opening the first row and going back (the kept
+    screen exists from then on): the app, its pilot, the kept screen, the first row's
+    invoice and one of another customer."""
+    app = make_app(**settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first, second = two_customers(app, demo_url)
+        await pilot.press("enter")
+        await settle(pilot)
+        kept = app.screen
+        assert isinstance(kept, DetailScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, AgendaScreen)
+        yield app, pilot, kept, first, second
 
 
 async def rest_on(pilot: Any, app: TotalfactApp, document_id: int) -> None:
@@ -68,11 +84,7 @@ async def rest_on(pilot: Any, app: TotalfactApp, document_id: int) -> None:
 async def test_resting_on_a_row_reads_it_ahead_and_enter_shows_it_at_once(
     make_app: MakeApp, demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        _first, second = two_customers(app, demo_url)
-        kept = await kept_screen(pilot, app)
+    async with opened_once(make_app, demo_url) as (app, pilot, kept, _first, second):
         reads = Reads(monkeypatch)
         await rest_on(pilot, app, second)
         assert reads.ids == [second]  # read ahead, off screen
@@ -97,12 +109,9 @@ async def test_resting_on_a_row_reads_it_ahead_and_enter_shows_it_at_once(
 
 
 async def test_moving_down_the_agenda_reads_nothing_until_the_cursor_rests(
-    make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+    make_app: MakeApp, demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await kept_screen(pilot, app)
+    async with opened_once(make_app, demo_url) as (app, pilot, _kept, _first, _second):
         reads = Reads(monkeypatch)
         table = app.screen.query_one(AgendaTable)
         for _ in range(5):  # faster than PREVIEW_AFTER, as a held-down key
@@ -118,27 +127,13 @@ async def test_a_preview_writes_nothing_and_the_opening_does(
 ) -> None:
     """A note unread stays unread while the invoice is only previewed; opening it marks
     it read (and a pool item is claimed by the opening alike, not the preview)."""
-    from sqlalchemy import event
-
     from totalfact_tui.services.notes import add_note
 
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        _first, second = two_customers(app, demo_url)
-        kept = await kept_screen(pilot, app)
+    async with opened_once(make_app, demo_url) as (app, pilot, kept, _first, second):
         assert app.context is not None
         database = app.context.database
         add_note(database, "mrojas", second, "Llamar a tesorería")
-        writes: list[str] = []
-
-        def record(_c: Any, _cur: Any, statement: str, *_rest: Any) -> None:
-            verbs = ("INSERT", "UPDATE", "DELETE", "BEGIN IMMEDIATE")
-            if statement.lstrip().upper().startswith(verbs):
-                writes.append(statement)
-
-        event.listen(database.engine, "before_cursor_execute", record)
-        try:
+        with writes_to(database) as writes:
             await rest_on(pilot, app, second)
             assert kept.view is not None and kept.view.invoice.note_unread
             assert writes == []
@@ -146,8 +141,6 @@ async def test_a_preview_writes_nothing_and_the_opening_does(
             await settle(pilot)
             assert app.screen is kept
             assert any("note_reads" in w for w in writes), writes
-        finally:
-            event.remove(database.engine, "before_cursor_execute", record)
 
 
 async def test_a_pool_item_is_claimed_by_opening_it_not_by_reading_it_ahead(
@@ -170,11 +163,8 @@ async def test_a_pool_item_is_claimed_by_opening_it_not_by_reading_it_ahead(
         finally:
             database.dispose()
 
-    app = make_app(username="jsoto")  # a member of the demo's pool group
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        first, _second = two_customers(app, demo_url)
-        kept = await kept_screen(pilot, app)
+    # jsoto: a member of the demo's pool group.
+    async with opened_once(make_app, demo_url, username="jsoto") as (app, pilot, kept, first, _):
         table = app.screen.query_one(AgendaTable)
         ids = [int(str(k.value)[2:]) for k in table.rows if str(k.value).startswith("d:")]
         database = open_app_database(demo_url)
@@ -202,11 +192,7 @@ async def test_a_pool_item_is_claimed_by_opening_it_not_by_reading_it_ahead(
 async def test_what_changed_since_the_preview_shows_once_opened(
     make_app: MakeApp, demo_url: str
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        _first, second = two_customers(app, demo_url)
-        kept = await kept_screen(pilot, app)
+    async with opened_once(make_app, demo_url) as (app, pilot, kept, _first, second):
         await rest_on(pilot, app, second)
         assert kept.view is not None
         preview = kept.view
@@ -231,11 +217,7 @@ async def test_what_changed_since_the_preview_shows_once_opened(
 async def test_an_old_preview_is_read_again_before_it_shows(
     make_app: MakeApp, demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        _first, second = two_customers(app, demo_url)
-        kept = await kept_screen(pilot, app)
+    async with opened_once(make_app, demo_url) as (app, pilot, kept, _first, second):
         await rest_on(pilot, app, second)
         assert kept.view is not None
         monkeypatch.setattr(detail, "PREVIEW_FRESH_FOR", 0.0)
@@ -255,11 +237,7 @@ async def test_enter_while_the_preview_is_read_waits_for_that_read(
 ) -> None:
     """Enter on a row whose preview is under way: no second read before it shows, and
     a key typed meanwhile reaches it."""
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        _first, second = two_customers(app, demo_url)
-        kept = await kept_screen(pilot, app)
+    async with opened_once(make_app, demo_url) as (app, pilot, kept, _first, second):
         reads = Reads(monkeypatch)
         reads.delay = 0.15
         table = app.screen.query_one(AgendaTable)
@@ -278,11 +256,7 @@ async def test_enter_while_the_preview_is_read_waits_for_that_read(
 async def test_a_preview_that_fails_says_nothing_and_enter_reads_again(
     make_app: MakeApp, demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        _first, second = two_customers(app, demo_url)
-        kept = await kept_screen(pilot, app)
+    async with opened_once(make_app, demo_url) as (app, pilot, kept, _first, second):
         reads = Reads(monkeypatch)
         reads.fail = True
         await rest_on(pilot, app, second)
@@ -301,11 +275,7 @@ async def test_no_preview_while_the_kept_screen_is_busy(
 ) -> None:
     """A worker of the kept screen still writing (a slow save, say): resting on a row
     reads nothing into it."""
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        first, second = two_customers(app, demo_url)
-        kept = await kept_screen(pilot, app)
+    async with opened_once(make_app, demo_url) as (app, pilot, kept, first, second):
         reads = Reads(monkeypatch)
         release = threading.Event()
         try:
@@ -327,11 +297,7 @@ async def test_an_invoice_not_read_ahead_is_painted_once_with_its_data(
     """Enter on a row not read ahead: the kept screen is pushed at once, to be styled
     while the invoice is read, but nothing is painted until it has its data (the agenda
     stays as it was): no frame shows its loading header."""
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        _first, second = two_customers(app, demo_url)
-        kept = await kept_screen(pilot, app)
+    async with opened_once(make_app, demo_url) as (app, pilot, kept, _first, second):
         reads = Reads(monkeypatch)
         reads.delay = 0.1  # under SHOW_LOADING_AFTER
         frames: list[tuple[object, bool]] = []
@@ -361,11 +327,7 @@ async def test_a_big_customer_read_ahead_is_not_painted_again_when_opened(
     from tests.tui.test_detail_reuse import invoice_keys, open_ids
 
     monkeypatch.setattr(detail, "FIRST_INVOICES", 2)
-    app = make_app(username="jsoto")  # a member of the demo's pool group
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        first, _second = two_customers(app, demo_url)
-        kept = await kept_screen(pilot, app)
+    async with opened_once(make_app, demo_url) as (app, pilot, kept, first, _second):
         table = app.screen.query_one(AgendaTable)
         ids = [int(str(k.value)[2:]) for k in table.rows if str(k.value).startswith("d:")]
         customers = customers_of(demo_url, ids)

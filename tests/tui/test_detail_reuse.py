@@ -7,13 +7,15 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from textual.widgets import DataTable
 
 from tests.tui.conftest import settle
 from totalfact_tui.db.models import Document
+from totalfact_tui.db.session import Database
 from totalfact_tui.services import invoice_view
 from totalfact_tui.services.database import open_app_database
 from totalfact_tui.tui.app import TotalfactApp
@@ -58,6 +60,26 @@ def two_customers(app: TotalfactApp, url: str) -> tuple[int, int]:
     first = ids[0]
     second = next(i for i in ids if customers[i] != customers[first])
     return first, second
+
+
+@contextmanager
+def writes_to(database: Database) -> Iterator[list[str]]:
+    """The statements that write (or take SQLite's write lock) while inside."""
+    from sqlalchemy import event
+
+    writes: list[str] = []
+
+    def record(_c: Any, _cur: Any, statement: str, *_rest: Any) -> None:
+        # SQLite's write transactions begin IMMEDIATE: they take the lock at once.
+        verbs = ("INSERT", "UPDATE", "DELETE", "BEGIN IMMEDIATE")
+        if statement.lstrip().upper().startswith(verbs):
+            writes.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        yield writes
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
 
 
 def header(screen: DetailScreen) -> str:
@@ -341,8 +363,6 @@ async def test_a_big_customers_invoices_come_in_two_parts(
 async def test_opening_writes_only_to_mark_notes_read(make_app: MakeApp, demo_url: str) -> None:
     """Opening an invoice marks its unread notes read; with none, it writes nothing
     (a write takes SQLite's lock, which the watcher and the others wait for)."""
-    from sqlalchemy import event
-
     from totalfact_tui.services.notes import add_note
 
     app = make_app()
@@ -352,16 +372,7 @@ async def test_opening_writes_only_to_mark_notes_read(make_app: MakeApp, demo_ur
         assert app.context is not None
         database = app.context.database
         add_note(database, "mrojas", second, "Llamar a tesorería")
-        writes: list[str] = []
-
-        def record(_c: Any, _cur: Any, statement: str, *_rest: Any) -> None:
-            # SQLite's write transactions begin IMMEDIATE: they take the lock at once.
-            verbs = ("INSERT", "UPDATE", "DELETE", "BEGIN IMMEDIATE")
-            if statement.lstrip().upper().startswith(verbs):
-                writes.append(statement)
-
-        event.listen(database.engine, "before_cursor_execute", record)
-        try:
+        with writes_to(database) as writes:
             app.open_invoice(first)
             await settle(pilot)
             assert isinstance(app.screen, DetailScreen) and app.screen.view is not None
@@ -372,8 +383,6 @@ async def test_opening_writes_only_to_mark_notes_read(make_app: MakeApp, demo_ur
             await settle(pilot)
             assert isinstance(app.screen, DetailScreen) and app.screen.view is not None
             assert any("note_reads" in w for w in writes), writes
-        finally:
-            event.remove(database.engine, "before_cursor_execute", record)
         viewer = app.context.viewer.user_id
     from sqlalchemy import select
 

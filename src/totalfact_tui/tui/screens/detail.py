@@ -937,9 +937,10 @@ def show_detail(
     callback: Callable[[bool | None], None] | None = None,
 ) -> None:
     """Open the detail screen of an invoice; ``callback`` gets whether an action was
-    logged. The kept screen, when idle, is refilled off screen and pushed once its
-    invoice is read; otherwise (the first time, or while the kept one is in use) a new
-    screen is pushed at once. Either way keys typed until the invoice shows go to it."""
+    logged. The kept screen, when idle, shows it at once if it was read ahead
+    (DetailScreen.open), else is refilled and shows once the invoice is read; otherwise
+    (the first time, or while the kept one is in use) a new screen is pushed at once.
+    Either way keys typed until the invoice shows go to it."""
     kept = _kept_screen(app)
     if kept is not None and kept.opening is not None:
         return  # still opening the last one
