@@ -411,3 +411,24 @@ def test_hourly_counters_follow_every_action(report_db: Database) -> None:
         action_counts.rebuild(session.connection())
         assert session.scalar(select(func.count()).select_from(ActionCount)) == len(kept)
     assert counters() == kept
+
+
+def test_the_detail_header_weighs_days_late_by_the_amounts_paid(report_db: Database) -> None:
+    """The detail's "days late": each confirmed payment's part of an invoice, weighted by
+    its amount. Folio 1: 19.000 paid 15 June and 100.000 paid 3 July, due 10 May (36
+    and 54 days); folio 4: 59.500 paid 1 March, due 4 February (25 days)."""
+    from totalfact_tui.services.invoice_view import load_invoice_view
+
+    # A payment the customer announced, not yet confirmed, counts for nothing.
+    folio_2 = _folio(report_db, 2)
+    payments.record_payment(
+        report_db,
+        "ana",
+        PaymentForm((folio_2,), 50_000, date(2026, 6, 29), to_confirm=True),
+        date(2026, 6, 30),
+    )
+    view = load_invoice_view(report_db, folio_2, AS_OF, None)
+    assert len(view.to_confirm) == 1
+    paid = 19_000 + 100_000 + 59_500
+    expected = (19_000 * 36 + 100_000 * 54 + 59_500 * 25) / paid
+    assert view.customer.average_days_late == round(expected) == 42

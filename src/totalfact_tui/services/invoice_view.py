@@ -136,19 +136,21 @@ def load_invoice_view(
             open_balance += balance
             if due_date is not None and due_date < day:
                 overdue_balance += balance
+        # Each allocation repeats its payment's date and whether it is confirmed: the
+        # payments themselves need not be visited.
+        allocation = PaymentAllocation
         late_sum, late_weight = session.execute(
             select(
                 func.sum(
-                    PaymentAllocation.amount
-                    * (func.julianday(Payment.paid_on) - func.julianday(Document.due_date))
+                    allocation.amount
+                    * (func.julianday(allocation.paid_on) - func.julianday(Document.due_date))
                     if database.dialect == "sqlite"
-                    else PaymentAllocation.amount * (Payment.paid_on - Document.due_date)
+                    else allocation.amount * (allocation.paid_on - Document.due_date)
                 ),
-                func.sum(PaymentAllocation.amount),
+                func.sum(allocation.amount),
             )
-            .join(Payment, Payment.id == PaymentAllocation.payment_id)
-            .join(Document, Document.id == PaymentAllocation.document_id)
-            .where(Document.customer_id == customer_id, Payment.status == "confirmed")
+            .join(Document, Document.id == allocation.document_id)
+            .where(Document.customer_id == customer_id, allocation.confirmed)
         ).one()
         kept = dict(
             session.execute(
