@@ -138,19 +138,21 @@ def load_invoice_view(
                 overdue_balance += balance
         # Each allocation repeats its payment's date and whether it is confirmed: the
         # payments themselves need not be visited.
-        allocation = PaymentAllocation
         late_sum, late_weight = session.execute(
             select(
                 func.sum(
-                    allocation.amount
-                    * (func.julianday(allocation.paid_on) - func.julianday(Document.due_date))
+                    PaymentAllocation.amount
+                    * (
+                        func.julianday(PaymentAllocation.paid_on)
+                        - func.julianday(Document.due_date)
+                    )
                     if database.dialect == "sqlite"
-                    else allocation.amount * (allocation.paid_on - Document.due_date)
+                    else PaymentAllocation.amount * (PaymentAllocation.paid_on - Document.due_date)
                 ),
-                func.sum(allocation.amount),
+                func.sum(PaymentAllocation.amount),
             )
-            .join(Document, Document.id == allocation.document_id)
-            .where(Document.customer_id == customer_id, allocation.confirmed)
+            .join(Document, Document.id == PaymentAllocation.document_id)
+            .where(Document.customer_id == customer_id, PaymentAllocation.confirmed)
         ).one()
         kept = dict(
             session.execute(
@@ -165,8 +167,8 @@ def load_invoice_view(
             rut=customer.rut,
             segment=customer.segment,
             collector=customer.collector,
-            open_balance=int(open_balance),
-            overdue_balance=int(overdue_balance),
+            open_balance=open_balance,
+            overdue_balance=overdue_balance,
             average_days_late=round(float(late_sum) / float(late_weight)) if late_weight else None,
             promises_kept=kept.get("cumplida", 0),
             promises_broken=kept.get("incumplida", 0) + kept.get("parcial", 0),
