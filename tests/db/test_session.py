@@ -9,6 +9,7 @@ import sys
 import threading
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -138,3 +139,106 @@ def test_importing_every_module_creates_no_engine_or_folder(tmp_path: Path) -> N
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert not home.exists()
+
+
+def test_a_read_session_refuses_to_write(db_url: str) -> None:
+    """Reads never write: on PostgreSQL a read runs in autocommit, where a flush would be
+    kept at once instead of rolled back; it is refused, and nothing is kept."""
+    from sqlalchemy.exc import InvalidRequestError
+
+    from totalfact_tui.db.models import Customer
+
+    database = open_app_database(db_url)
+
+    def write_while_reading() -> None:
+        with database.read() as session:
+            session.add(Customer(rut="76543210-3", name="Escrita por error"))
+            session.flush()
+
+    with pytest.raises(InvalidRequestError, match="read session cannot write"):
+        write_while_reading()
+    with database.read() as session:
+        assert session.scalars(select(Customer)).all() == []
+    database.dispose()
+
+
+@pytest.mark.postgres
+def test_postgresql_reads_hold_no_transaction_and_writes_do(pg_url: str) -> None:
+    """A read costs PostgreSQL no BEGIN/ROLLBACK round trips and leaves no backend idle
+    in a transaction; a write is still one transaction, all or nothing."""
+    from psycopg.pq import TransactionStatus
+
+    database = open_app_database(pg_url)
+
+    def status(session: Any) -> TransactionStatus:
+        return session.connection().connection.dbapi_connection.info.transaction_status
+
+    with database.read() as session:
+        session.execute(text("SELECT 1"))
+        assert status(session) == TransactionStatus.IDLE
+    with database.write() as session:
+        session.execute(text("SELECT 1"))
+        assert status(session) == TransactionStatus.INTRANS
+
+    def fail_after_a_statement() -> None:
+        with database.write() as session:
+            session.execute(text("CREATE TABLE kept (n INTEGER)"))
+            raise RuntimeError("the write fails after its first statement")
+
+    with pytest.raises(RuntimeError):
+        fail_after_a_statement()
+    with database.read() as session:
+        assert session.execute(text("SELECT to_regclass('kept')")).scalar() is None
+    database.dispose()
+
+
+def _backend_pid(database: Any) -> int:
+    with database.read() as session:
+        return int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+@pytest.mark.postgres
+def test_a_connection_lost_while_idle_is_replaced_unnoticed(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server drops a pooled connection while it sits idle (a restart, a network
+    cut): the next read pings it, finds it dead and uses a new one, with no error."""
+    from sqlalchemy import create_engine
+
+    from totalfact_tui.db import session as sessions
+
+    database = open_app_database(pg_url)
+    lost = _backend_pid(database)
+    admin = create_engine(pg_url)  # another pool: the database's would lend the same one
+    with admin.connect() as other:
+        assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lost}).scalar()
+    admin.dispose()
+    monkeypatch.setattr(sessions, "PING_AFTER_IDLE_S", 0.0)
+    assert _backend_pid(database) != lost
+    database.dispose()
+
+
+@pytest.mark.postgres
+def test_a_connection_used_a_moment_ago_is_not_pinged(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads in quick succession (a collector paging) cost one round trip each, not two:
+    only a connection idle longer than PING_AFTER_IDLE_S is pinged."""
+    from totalfact_tui.db import session as sessions
+
+    database = open_app_database(pg_url)
+    pings: list[object] = []
+    real_ping = database.engine.dialect.do_ping
+
+    def counted(dbapi_connection: Any) -> bool:
+        pings.append(dbapi_connection)
+        return bool(real_ping(dbapi_connection))
+
+    monkeypatch.setattr(database.engine.dialect, "do_ping", counted)
+    for _ in range(5):
+        _backend_pid(database)
+    assert pings == []
+    monkeypatch.setattr(sessions, "PING_AFTER_IDLE_S", 0.0)
+    _backend_pid(database)
+    assert len(pings) == 1
+    database.dispose()

@@ -4,12 +4,19 @@ SQLite gets WAL, foreign keys and a busy timeout on every connection, and write
 transactions begin with ``BEGIN IMMEDIATE``: a read-then-write transaction opened as
 a deferred ``BEGIN`` fails with "database is locked" under a second writer, whatever
 the busy timeout. Read transactions stay deferred so readers never queue behind writers.
+
+On PostgreSQL, reads run without a transaction (autocommit): its default isolation,
+READ COMMITTED, gives each statement its own snapshot either way, so a transaction
+around a read only cost a ``BEGIN`` and a ``ROLLBACK`` round trip, and the rollback
+dropped psycopg's prepared statements each time. A pooled connection is pinged only
+when it has sat idle a while (:data:`PING_AFTER_IDLE_S`), not before every use.
 Nothing here runs at import time: an engine exists only once :func:`open_database` runs.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +25,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DisconnectionError,
+    InvalidRequestError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -26,6 +39,12 @@ from totalfact_tui.domain.errors import Conflict, DatabaseUnavailable, Forbidden
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _BEGIN_OPTION = "totalfact_begin"
+#: A pooled PostgreSQL connection idle longer than this (seconds) is pinged before it
+#: is used, so a server restart or a dropped network meanwhile costs a new connection,
+#: not an error. One used more recently is trusted: a collector's keys read several
+#: times a second, and a ping before each read was a round trip in three.
+PING_AFTER_IDLE_S = 5.0
+_IDLE_SINCE = "totalfact_idle_since"
 
 
 def mask_url(url: str | URL) -> str:
@@ -75,6 +94,35 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _install_idle_ping(engine: Engine) -> None:
+    """Ping a pooled connection on checkout when it has been idle longer than
+    :data:`PING_AFTER_IDLE_S`; a dead one is replaced (the pool retries the checkout
+    on :class:`DisconnectionError`). A connection that dies within that time fails its
+    next statement; the pool then renews every connection and the next unit of work
+    succeeds."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop(_IDLE_SINCE, None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return  # a new connection, or one in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"idle connection lost: {exc}") from exc
+
+
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """Read sessions never write: on PostgreSQL a read runs in autocommit, where a flush
+    would be committed at once instead of being rolled back when the read ends."""
+    raise InvalidRequestError("a read session cannot write; use Database.write()")
+
+
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for ``url`` with this project's per-dialect settings (no connection yet)."""
     parsed = _parse(url)
@@ -82,14 +130,14 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         _prepare_sqlite_file(parsed)
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
-    else:
-        kwargs["pool_pre_ping"] = True
     try:
         engine = create_engine(parsed, **kwargs)
     except (NoSuchModuleError, ArgumentError, ImportError) as exc:
         raise InvalidValue("error.bad_database_url", url=mask_url(parsed)) from exc
     if engine.dialect.name == "sqlite":
         _install_sqlite_hooks(engine)
+    else:
+        _install_idle_ping(engine)
     return engine
 
 
@@ -102,11 +150,16 @@ class Database:
     _write: sessionmaker[Session] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        writer = self.engine
+        reader = writer = self.engine
         if self.engine.dialect.name == "sqlite":
+            # A deferred BEGIN: one consistent snapshot for the read, and cheap (no
+            # round trip), so SQLite reads keep their transaction.
             writer = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        else:
+            reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._read = sessionmaker(reader, expire_on_commit=False)
         self._write = sessionmaker(writer, expire_on_commit=False)
+        event.listen(self._read, "before_flush", _refuse_flush)
         from totalfact_tui.db.action_counts import count_new_actions
 
         # Every action written through a session is counted in the same transaction.
@@ -122,9 +175,11 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only unit of work; closing it ends the transaction and leaves the
-        loaded objects usable (detached, not expired). A refusal met while reading (a
-        dry run) keeps its audit record, as in :meth:`write`."""
+        """A read-only unit of work (a flush in it is refused); closing it leaves the
+        loaded objects usable (detached, not expired). On SQLite it is one transaction,
+        one snapshot; on PostgreSQL each statement sees what was committed before it
+        began (autocommit, as READ COMMITTED gives inside a transaction). A refusal met
+        while reading (a dry run) keeps its audit record, as in :meth:`write`."""
         try:
             with self._read() as session:
                 yield session

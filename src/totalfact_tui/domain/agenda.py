@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
+from typing import Any
 
 OLDEST = "oldest"
 LARGEST = "largest"
@@ -104,6 +105,23 @@ class AgendaRow:
     covered_for: str | None = None
     #: Another member of the group already working this pool item today (username).
     worked_by: str | None = None
+
+    @classmethod
+    def of(cls, **values: Any) -> AgendaRow:
+        """The row holding ``values``, every field named: the same row as ``__init__``
+        gives, built in a tenth of its time. A frozen dataclass's ``__init__`` sets each
+        of these 31 fields through ``object.__setattr__``, a millisecond per agenda
+        page; a page builds 50 rows and a full agenda thousands."""
+        if values.keys() != _AGENDA_ROW_FIELDS:
+            missing = sorted(_AGENDA_ROW_FIELDS - values.keys())
+            unknown = sorted(values.keys() - _AGENDA_ROW_FIELDS)
+            raise TypeError(f"AgendaRow.of: missing {missing}, unknown {unknown}")
+        row = object.__new__(cls)
+        row.__dict__.update(values)
+        return row
+
+
+_AGENDA_ROW_FIELDS = frozenset(field.name for field in fields(AgendaRow))
 
 
 @dataclass

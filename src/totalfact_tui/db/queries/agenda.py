@@ -207,6 +207,13 @@ _ROW_COLUMNS = (
 )
 
 
+#: Where the row holds the ids of the users it names.
+_PEOPLE_AT = tuple(
+    next(i for i, column in enumerate(_ROW_COLUMNS) if column is wanted)
+    for wanted in (Document.last_action_user_id, Document.covered_for_id, Document.claimed_by_id)
+)
+
+
 @cache
 def _row_select() -> Select[*tuple[Any, ...]]:
     """The agenda row's columns and joins, built once (statements are immutable; each
@@ -238,13 +245,9 @@ def _complete(
     session: Session, found: list[Any], day: date, user_id: int | None
 ) -> list[AgendaRow]:
     """Agenda rows from rows of :func:`_row_select` (run with the ``viewer`` given)."""
-    # The last action's user, the absent collector covered for, who claimed a pool item.
-    people = {
-        i
-        for r in found
-        for i in (r.last_action_user_id, r.covered_for_id, r.claimed_by_id)
-        if i is not None
-    }
+    # The last action's user, the absent collector covered for, who claimed a pool item
+    # (by position: a row's attributes by name cost a tenth of a millisecond a page).
+    people = {r[i] for r in found for i in _PEOPLE_AT} - {None}
     names = _usernames(session, people) if people else {}
     rows = []
     for priority, r in enumerate(found, start=1):
@@ -286,7 +289,7 @@ def _complete(
         claimed_by = names.get(claimed_by_id) if claimed_by_id is not None else None
         username = names.get(last_user_id) if last_user_id is not None else None
         rows.append(
-            AgendaRow(
+            AgendaRow.of(
                 document_id=document_id,
                 version=version,
                 customer_id=customer_id,
@@ -351,7 +354,13 @@ def _part_statement(kind: str, order: str, paged: bool) -> Select[*tuple[Any, ..
         query = query.where(
             _after(order, bindparam("due"), bindparam("balance"), bindparam("after_id"))
         )
-    return query.order_by(*_order(order)).limit(bindparam("limit"))
+    # The page size is written into the statement, not bound: with it known, PostgreSQL
+    # finds the generic plan of the prepared statement as cheap as a custom one and
+    # keeps it, planning no more (0.8 ms of every page); the order of an index scan
+    # cut at the limit is the right plan whoever the owner is.
+    return query.order_by(*_order(order)).limit(
+        bindparam("limit", type_=Integer(), literal_execute=True)
+    )
 
 
 def _sort_key(order: str) -> Any:
