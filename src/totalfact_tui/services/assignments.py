@@ -90,7 +90,7 @@ def assign(
     open balance of at least ``min_balance``), to the user or group ``to``."""
     if not ruts and segment is None and min_balance is None:
         raise InvalidValue("assign.nothing_chosen")
-    # A dry run reads only: nothing is written, and the transaction is rolled back.
+    # A dry run reads only, in a read session (which refuses any write).
     with database.read() if dry_run else database.write() as session:
         actor = audit.require_admin(session, acting, "assignment", to, "assign")
         user = session.scalar(select(User).where(User.username == to, User.active))
