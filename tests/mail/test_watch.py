@@ -196,6 +196,44 @@ def test_idle_wakes_up_within_two_seconds(
     assert not runner.is_alive()
 
 
+def test_mail_that_comes_during_a_pass_is_not_left_waiting(
+    mail: MailHelper, watch_db: Database, settings: WatchSettings
+) -> None:
+    """Mail delivered while a pass is under way: the server announces it in the middle
+    of the pass's own commands, where the IMAP library drops the news, so IDLE would
+    not report it (for up to 29 minutes). A pass that ingested something is followed by
+    another before the watcher idles."""
+    mail.deliver(*[message((f"a{n}.xml", invoice(4100 + n))) for n in range(4)])
+    stop = threading.Event()
+    lines: list[str] = []
+    delivered: list[float] = []
+
+    def deliver_once_mid_pass(done: int, total: int) -> None:
+        if not delivered:  # after the first batch of two: the pass goes on with the next
+            mail.deliver(message(("late.xml", invoice(4200))))
+            delivered.append(time.monotonic())
+
+    runner = threading.Thread(
+        target=watch.run_forever,
+        args=(
+            watch_db,
+            replace(settings, poll_seconds=600, batch_size=2),
+            lambda: INGEST,
+            stop,
+            lines.append,
+            deliver_once_mid_pass,
+        ),
+    )
+    runner.start()
+    try:
+        assert mail.wait_for(lambda: documents(watch_db) == 5, seconds=10.0), lines
+    finally:
+        stop.set()
+        runner.join(10)
+    assert not runner.is_alive()
+    assert mail.count(PROCESSED) == 5
+
+
 def test_server_killed_and_restarted_mid_run(
     mail: MailHelper, dovecot: Dovecot, watch_db: Database, settings: WatchSettings
 ) -> None:

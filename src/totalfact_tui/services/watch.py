@@ -474,9 +474,9 @@ def _watch(
     progress: Callable[[int, int], None] | None,
     total: WatchSummary,
 ) -> None:
-    """IDLE when the server has it (re-issued before 29 minutes), else a poll every
-    ``poll_seconds``; after a network error, reconnect with exponential backoff and
-    jitter, one log line per attempt."""
+    """Once a pass finds nothing new: IDLE when the server has it (re-issued before 29
+    minutes), else a poll every ``poll_seconds``; after a network error, reconnect with
+    exponential backoff and jitter, one log line per attempt."""
     attempt = 0
     while not stop.is_set():
         mailbox: imap.Mailbox | None = None
@@ -490,6 +490,10 @@ def _watch(
                 total.add(summary)
                 if summary.messages:
                     log(t("watch.processed_line", **summary.as_dict()))
+                    # Mail that came during the pass was announced in the middle of its
+                    # commands, where imapclient drops the news: IDLE would not report
+                    # it. Look again; a pass that finds nothing new ends this.
+                    continue
                 if idle:
                     _wait_idle(mailbox, stop)
                 else:
