@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm.exc import StaleDataError
 
 from totalfact_tui.db.models import Document
-from totalfact_tui.db.session import open_database
+from totalfact_tui.db.session import Database, open_database
 from totalfact_tui.domain.errors import Conflict, DatabaseUnavailable, InvalidValue
 from totalfact_tui.services.database import open_app_database
 
@@ -192,7 +192,7 @@ def test_postgresql_reads_hold_no_transaction_and_writes_do(pg_url: str) -> None
     database.dispose()
 
 
-def _backend_pid(database: Any) -> int:
+def _backend_pid(database: Database) -> int:
     with database.read() as session:
         return int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
 

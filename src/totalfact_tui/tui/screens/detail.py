@@ -275,8 +275,8 @@ class DetailScreen(Screen[bool]):
             return  # read for an invoice this screen showed before
         self.reading_for = None
         self.read_at = monotonic()
-        self.opened = self.opened or opened
         if view == self.read_view:
+            self.opened = self.opened or opened
             return  # read again, unchanged: nothing to paint
         self.opened = opened
         self.read_view = self.view = view
